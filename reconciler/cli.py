@@ -112,12 +112,16 @@ def schema(output: Path | None) -> None:
 @click.option("--seed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--token", "tokens", multiple=True, help="Accept this token (member of every org).")
 @click.option("--latency-ms", type=int, default=0, show_default=True)
-@click.option("--rate-limit", type=float, default=0, show_default=True, help="Requests/s per token.")
+@click.option("--rate-limit", type=float, default=0, show_default=True, help="Requests/s/token.")
 @click.option("--fault-rate", type=float, default=0.0, show_default=True)
 @click.option("--fault-seed", type=int, default=None, help="Make faults repeatable.")
 @click.option("--page-size", type=int, default=20, show_default=True)
-@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Load the world from here if it exists, and save it on every change.")
+@click.option(
+    "--state-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Load the world from here if it exists, and save it on every change.",
+)
 @handle_errors
 def emulator(
     port: int,
