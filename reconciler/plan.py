@@ -1,0 +1,186 @@
+"""Change and Plan: the change data, its ordering into waves, safety checks, dict form.
+
+Ordering is separate from the changes themselves: writes run parent-first (and a kind's
+`after_siblings` first, e.g. a new context gets its restrictions before any secret), and
+deletes run last, child-first, so nothing is ever left without a value or a restriction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from reconciler.errors import UnsafePlan
+from reconciler.resources.base import SENSITIVE, Action, Kind, Resource
+
+FORMAT_VERSION = 1
+ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
+
+
+def _view(kind: Kind, r: Resource | None, base: Resource | None = None) -> dict[str, Any] | None:
+    """Display form of one side: fields, with every secret field shown only as (sensitive)."""
+    if r is None:
+        return None
+    out = dict(base.fields) if base is not None else {}
+    out.update(r.fields)
+    for name in sorted(kind.secret_fields):
+        if r.secret is not None or name in r.signal or base is not None:
+            out[name] = SENSITIVE
+    return dict(sorted(out.items()))
+
+
+@dataclass
+class Change:
+    address: str
+    kind: str
+    action: Action
+    reason: str
+    parent: str | None
+    desired: Resource | None
+    live: Resource | None
+    changed: list[str] = field(default_factory=list)
+    sensitive: list[str] = field(default_factory=list)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    requires: list[str] = field(default_factory=list)
+    wave: int = 0
+
+    @classmethod
+    def make(
+        cls,
+        action: Action,
+        kind: Kind,
+        desired: Resource | None,
+        live: Resource | None,
+        changed: list[str],
+        reason: str,
+    ) -> Change:
+        r = desired or live
+        assert r is not None
+        return cls(
+            address=r.address,
+            kind=kind.name,
+            action=action,
+            reason=reason,
+            parent=r.parent,
+            desired=desired,
+            live=live,
+            changed=changed,
+            sensitive=sorted(kind.secret_fields),
+            before=_view(kind, live),
+            after=None if action == "delete" else _view(kind, desired, base=live),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "address": self.address,
+            "kind": self.kind,
+            "action": self.action,
+            "reason": self.reason,
+            "before": self.before,
+            "after": self.after,
+        }
+        if self.action in ("update", "replace"):
+            d["changed_fields"] = list(self.changed)
+        if self.sensitive:
+            d["sensitive_fields"] = list(self.sensitive)
+        d["requires"] = list(self.requires)
+        d["wave"] = self.wave
+        return d
+
+
+@dataclass
+class Plan:
+    organization: str
+    changes: list[Change]
+    checksum: str
+    notes: list[str] = field(default_factory=list)
+    managed: int = 0  # objects the manifest manages (for the mass-update check)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action for c in self.changes)
+        return {a: counts.get(a, 0) for a in ACTIONS}
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+    def waves(self) -> list[list[Change]]:
+        out: dict[int, list[Change]] = {}
+        for c in self.changes:
+            out.setdefault(c.wave, []).append(c)
+        return [out[k] for k in sorted(out)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "organization": self.organization,
+            "checksum": self.checksum,
+            "summary": self.summary,
+            "changes": [c.to_dict() for c in self.changes],
+            "notes": list(self.notes),
+        }
+
+
+def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
+    """Fill `requires` and `wave`; return changes sorted by wave then address."""
+    by_addr = {c.address: c for c in changes}
+    writes = [c for c in changes if c.action != "delete"]
+    deletes = [c for c in changes if c.action == "delete"]
+
+    creating = {c.address for c in writes if c.action in ("create", "replace")}
+    by_parent_kind: dict[tuple[str | None, str], list[str]] = {}
+    for c in writes:
+        if c.action in ("create", "replace"):
+            by_parent_kind.setdefault((c.parent, c.kind), []).append(c.address)
+    for c in writes:
+        req = set()
+        if c.parent in creating:
+            req.add(c.parent)
+        for sibling_kind in kinds[c.kind].after_siblings:
+            req.update(by_parent_kind.get((c.parent, sibling_kind), []))
+        c.requires = sorted(req)
+
+    deleting = {c.address for c in deletes}
+    for c in deletes:
+        c.requires = sorted(
+            d.address for d in deletes if d.parent == c.address and d.address in deleting
+        )
+
+    def depth(c: Change, seen: frozenset[str] = frozenset()) -> int:
+        if c.address in seen:  # a cycle would be a bug in a kind's declarations
+            raise UnsafePlan(f"dependency cycle at {c.address}")
+        reqs = [by_addr[a] for a in c.requires if a in by_addr]
+        return 0 if not reqs else 1 + max(depth(r, seen | {c.address}) for r in reqs)
+
+    for c in writes:
+        c.wave = depth(c)
+    base = 1 + max((c.wave for c in writes), default=-1)
+    for c in deletes:
+        c.wave = base + depth(c)
+    # deletes that wait on children must also run after them: depth counts children first
+    return sorted(changes, key=lambda c: (c.wave, c.address))
+
+
+def check_safety(
+    plan: Plan, *, max_deletes: int, allow_deletes: bool = False, force: bool = False
+) -> None:
+    """Apply's guard rails. `protect` is enforced while planning and has no override."""
+    removals = [c for c in plan.changes if c.action in ("delete", "replace")]
+    protected = [c.address for c in removals if c.desired is not None and c.desired.protect]
+    if protected:
+        raise UnsafePlan("protected objects would be deleted: " + ", ".join(protected))
+    deletes = plan.summary["delete"]
+    if deletes > max_deletes and not allow_deletes:
+        raise UnsafePlan(
+            f"the plan deletes {deletes} objects, more than policy.max_deletes ({max_deletes}); "
+            "review it and pass --allow-deletes to proceed"
+        )
+    updates = plan.summary["update"] + plan.summary["replace"]
+    if plan.managed and updates * 2 > plan.managed and not force:
+        raise UnsafePlan(
+            f"the plan changes {updates} of {plan.managed} managed objects (more than half); "
+            "review it and pass --force to proceed"
+        )

@@ -1,0 +1,117 @@
+"""What every resource kind provides, and the normalised Resource both sides share.
+
+Desired state (from the manifest) and live state (from the API) are both lists of Resource, so
+the diff engine never sees raw API JSON nor manifest models.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+if TYPE_CHECKING:
+    from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+Action = Literal["create", "update", "delete", "replace"]
+SENSITIVE = "(sensitive)"
+
+
+@dataclass
+class Resource:
+    """One object, normalised. `fields` are compared; everything else is bookkeeping."""
+
+    kind: str
+    address: str
+    name: str
+    parent: str | None = None
+    # Comparable, JSON-plain, normalised fields. On the desired side only managed keys appear.
+    fields: dict[str, Any] = field(default_factory=dict)
+    # Desired side: the secret reference for write-only values (resolved lazily).
+    secret: Any = None
+    # Live side: what the API lets us see of a secret (masked suffix, updated_at).
+    signal: dict[str, Any] = field(default_factory=dict)
+    # Live side: server-owned ids (id, fingerprint, context id...), never compared.
+    ids: dict[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    # Desired side: (file, line, col) of the manifest node, for error messages.
+    position: Any = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An authoritative collection: live objects of `kind` under `parent` whose name matches
+    one of `names` (globs) and that the manifest does not declare are planned for deletion.
+    Collections without a scope are hands-off."""
+
+    parent: str | None
+    kind: str
+    names: tuple[str, ...] = ("*",)
+
+    def owns(self, resource: Resource) -> bool:
+        return ignored(self.names, resource.name)
+
+
+@dataclass
+class SecretVerdict:
+    """Whether a write-only value differs. `changed` None means no honest signal exists."""
+
+    changed: bool | None
+    why: str
+
+
+class Kind(ABC):
+    """A resource kind: identity, normalisation of both sides, ordering hints, API calls."""
+
+    name: ClassVar[str]
+    parent_kind: ClassVar[str | None] = None
+    # Field names compared without regard to order.
+    set_fields: ClassVar[frozenset[str]] = frozenset()
+    # Write-only (secret) fields: never displayed, compared only through secret_verdict().
+    secret_fields: ClassVar[frozenset[str]] = frozenset()
+    # Fields no update route can change: a change means replace.
+    immutable_fields: ClassVar[frozenset[str]] = frozenset()
+    # Sibling kinds (same parent) whose creates must finish before this kind is written.
+    after_siblings: ClassVar[tuple[str, ...]] = ()
+    # policy.ignore category whose globs filter this kind by name (None: not ignorable).
+    ignore_category: ClassVar[str | None] = None
+    # Whether deleting the parent deletes these too (then no separate delete is planned).
+    deleted_with_parent: ClassVar[bool] = True
+    # For replace: create the new object before deleting the old one (False when the API
+    # forbids two objects with the same identity at once).
+    replace_creates_first: ClassVar[bool] = True
+    # Human label of the collection, for plan reasons ("env var", "schedule"...).
+    label: ClassVar[str] = ""
+
+    # --- desired side -------------------------------------------------------------------
+    @abstractmethod
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        """Resources the manifest declares, and the collections it makes authoritative."""
+
+    # --- live side ----------------------------------------------------------------------
+    @abstractmethod
+    def fetch(self, ctx: FetchContext, parents: list[Resource]) -> list[Resource]:
+        """Read live objects of this kind under the given live parents (collection reads)."""
+
+    def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
+        return SecretVerdict(None, "CircleCI never returns this value")
+
+    # --- writes -------------------------------------------------------------------------
+    @abstractmethod
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        """Create the object; return its live form (with ids) for dependants."""
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> None:
+        raise NotImplementedError(f"{self.name} has no update route")
+
+    @abstractmethod
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        """Delete the object; an object already gone is not an error."""
+
+
+def ignored(patterns: Iterable[str], name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -1,0 +1,60 @@
+"""What kinds receive while planning, fetching and applying: shared lookups, no logic."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class PlanContext:
+    """Read-only view for building the desired state and judging secrets."""
+
+    manifest: Any
+    resolver: Any = None  # manifest.SecretResolver; None: secrets are not resolved (validate)
+    ledger: Any = None  # ledger.Ledger or None
+
+
+@dataclass
+class FetchContext:
+    """Live reads: the API facade, ids learnt so far, and what the manifest's scope needs."""
+
+    api: Any  # client.api.CircleCI
+    manifest: Any
+    org_id: str = ""
+    org_slug: str = ""
+    # project slug -> project id, for restrictions and webhooks (filled by the project kind).
+    project_ids: dict[str, str] = field(default_factory=dict)
+    # group name -> id and id -> name, for group restrictions.
+    groups: dict[str, str] = field(default_factory=dict)
+    progress: Callable[[int], None] = lambda n: None
+
+
+@dataclass
+class ApplyContext:
+    """Writes: the API facade, secret resolver, and ids created during this run."""
+
+    api: Any
+    manifest: Any
+    resolver: Any
+    org_id: str = ""
+    org_slug: str = ""
+    project_ids: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    # address -> live resource, for parents created earlier in the run.
+    live: dict[str, Any] = field(default_factory=dict)
+    ledger: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def remember(self, resource: Any) -> None:
+        with self.lock:
+            self.live[resource.address] = resource
+
+    def parent_ids(self, address: str | None) -> dict[str, Any]:
+        if address is None:
+            return {}
+        with self.lock:
+            parent = self.live.get(address)
+        return dict(parent.ids) if parent is not None else {}

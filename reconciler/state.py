@@ -1,0 +1,47 @@
+"""State: address -> normalised Resource, plus the collections the manifest owns."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from reconciler.resources.base import Resource, Scope
+
+
+@dataclass
+class State:
+    resources: dict[str, Resource] = field(default_factory=dict)
+    scopes: set[Scope] = field(default_factory=set)
+
+    def add(self, items: Iterable[Resource]) -> None:
+        for r in items:
+            self.resources[r.address] = r
+
+    def __contains__(self, address: object) -> bool:
+        return address in self.resources
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources.values())
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def get(self, address: str) -> Resource | None:
+        return self.resources.get(address)
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources.values() if r.kind == kind]
+
+    def children(self, address: str) -> list[Resource]:
+        return [r for r in self.resources.values() if r.parent == address]
+
+    def checksum(self) -> str:
+        """Digest of everything a plan was based on; a saved plan is refused when it moves."""
+        canon = [
+            [r.address, r.fields, r.signal, r.ids]
+            for r in sorted(self.resources.values(), key=lambda r: r.address)
+        ]
+        blob = json.dumps(canon, sort_keys=True, default=str, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
