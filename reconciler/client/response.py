@@ -1,0 +1,116 @@
+"""Turn an HTTP answer into a value or a typed error, whatever its Content-Type claims.
+
+The real API sends plain-text 429s, JSON labelled text/plain, empty bodies, HTML 404 pages
+for malformed v1.1 paths, and GitHub errors nested as a JSON string inside `message`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from http import HTTPStatus
+from typing import Any
+
+from reconciler.errors import (
+    ApiError,
+    AuthError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServerError,
+)
+
+MAX_MESSAGE = 300
+_BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    401: AuthError,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
+}
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def parse_body(content: bytes) -> Any:
+    """JSON when the bytes are JSON, else the text; None for an empty body."""
+    text = content.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None
+    if text[0] in '{["' or text in ("true", "false", "null") or text[0] in "-0123456789":
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _clean(text: str) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _from_text(text: str) -> str:
+    if text.lstrip()[:1] == "<":  # an HTML error page: its title is the useful part
+        title = _TITLE.search(text)
+        return _clean(title.group(1) if title else _TAG.sub(" ", text)) or "HTML error page"
+    return _clean(text)
+
+
+def message_of(body: Any, depth: int = 0) -> str:
+    """The human-readable message of an error body, unwrapping nested JSON strings."""
+    if isinstance(body, dict):
+        for key in ("message", "error", "detail", "title"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                nested = parse_body(value.encode()) if depth < 3 else value
+                if isinstance(nested, (dict, list)):  # e.g. a GitHub error passed through
+                    inner = message_of(nested, depth + 1)
+                    return f"{inner} (from the VCS provider)" if inner else _clean(value)
+                return _from_text(value)
+            if isinstance(value, dict):  # {"error": {"title": ..., "detail": ...}}
+                inner = message_of(value, depth + 1)
+                if inner:
+                    return inner
+        return ""
+    if isinstance(body, list):
+        return "; ".join(filter(None, (message_of(b, depth + 1) for b in body[:3])))
+    if isinstance(body, str):
+        return _from_text(body)
+    return ""
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def error_for(
+    status: int,
+    body: Any,
+    *,
+    method: str,
+    path: str,
+    secrets: Iterable[str] = (),
+) -> ApiError:
+    """The typed error for an HTTP error status. `secrets` are blanked out of the message."""
+    message = message_of(body)
+    if not message:
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = "error"
+    message = scrub(message, secrets)
+    if status == 401:
+        message += " (check the token in CIRCLECI_TOKEN or CIRCLE_TOKEN)"
+    if status >= 500:
+        return ServerError(message, status=status, method=method, path=path)
+    cls = _BY_STATUS.get(status, ApiError)
+    return cls(message, status=status, method=method, path=path)

@@ -1,0 +1,56 @@
+"""Project and organization slugs as each route family wants them in the URL."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from reconciler.errors import ReconcilerError
+
+_LONG_VCS = {"gh": "github", "bb": "bitbucket"}
+_SHORT_VCS = {long: short for short, long in _LONG_VCS.items()}
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def split_project(slug: str) -> tuple[str, str, str]:
+    parts = slug.strip("/").split("/")
+    if len(parts) != 3 or not all(parts):
+        raise ReconcilerError(f"not a project slug (vcs/org/repo): {slug!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def escaped(slug: str) -> str:
+    """`{project-slug}` routes take the whole slug as one escaped segment: gh%2Facme%2Fapi."""
+    split_project(slug)
+    return quote(slug.strip("/"), safe="")
+
+
+def segments(slug: str) -> str:
+    """Settings routes need three real path segments; an escaped slug gets a 404 there."""
+    return "/".join(quote(part, safe="") for part in split_project(slug))
+
+
+def v1_project(slug: str) -> str:
+    """v1.1 routes take the long vcs form: github/acme/api."""
+    vcs, org, repo = split_project(slug)
+    return "/".join(quote(p, safe="") for p in (_LONG_VCS.get(vcs, vcs), org, repo))
+
+
+def org_path(slug_or_id: str) -> str:
+    """`{org-slug-or-id}`: a UUID, or the slug's two segments kept as real path segments."""
+    value = slug_or_id.strip("/")
+    return "/".join(quote(p, safe="") for p in value.split("/"))
+
+
+def same_org(a: str, b: str) -> bool:
+    """gh/acme and github/acme name the same organization; names compare case-insensitively."""
+
+    def norm(slug: str) -> str:
+        vcs, _, rest = slug.strip("/").partition("/")
+        return f"{_SHORT_VCS.get(vcs.lower(), vcs.lower())}/{rest.lower()}"
+
+    return norm(a) == norm(b)
