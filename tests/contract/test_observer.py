@@ -18,6 +18,7 @@ from tests.support.contract import (
     Exemption,
     make_observer,
     missing_spec_reason,
+    off_contract,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -241,3 +242,25 @@ def test_missing_spec_skips_locally_and_fails_under_ci(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="may not be skipped"):
         make_observer()
+
+
+def test_off_contract_blocks_must_raise_exactly_what_they_expect(
+    observer: ContractObserver,
+) -> None:
+    path = f"/api/v2/context/{CTX}/environment-variable/A"
+    answer = {"message": "Unexpected JSON field 'note'."}
+    run_only = exchange("PUT", path, 404, answer, body={"note": 1})
+    observer(*exchange("GET", "/api/v2/me", 200, {}))  # raised before the block
+    with off_contract(observer, "at /note", "at /value") as seen:
+        observer(*run_only)
+    assert len(seen) == 2
+    with pytest.raises(AssertionError, match="never raised"):
+        with off_contract(observer, "at /note", "request-security"):
+            observer(*run_only)
+    with pytest.raises(AssertionError, match="unexpected violations"):
+        with off_contract(observer, "at /note"):
+            observer(*run_only)
+    assert len(observer.take_violations()) == 4  # GET /me's, kept for the test's teardown
+    with off_contract(None, "anything") as seen:
+        pass
+    assert seen == []

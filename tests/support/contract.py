@@ -11,7 +11,8 @@ import fnmatch
 import os
 import threading
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,11 @@ class ContractObserver:
             taken, self._violations = self._violations, []
         return taken
 
+    def restore(self, violations: list[str]) -> None:
+        """Put taken violations back, ahead of newer ones."""
+        with self._lock:
+            self._violations[:0] = violations
+
     def checked(self) -> dict[str, int]:
         """operationId -> exchanges checked so far in this process."""
         with self._lock:
@@ -143,6 +149,26 @@ class ContractObserver:
     def statuses(self) -> dict[str, set[int]]:
         with self._lock:
             return {op: set(codes) for op, codes in self._statuses.items()}
+
+
+@contextmanager
+def off_contract(observer: ContractObserver | None, *expected: str) -> Iterator[list[str]]:
+    """Wrap requests a test breaks the spec with on purpose (say, a malformed body to provoke
+    a 400). On exit, each violation raised inside must contain one of `expected`, and each of
+    `expected` must have been raised; violations from before the block stay for teardown."""
+    if observer is None:
+        yield []
+        return
+    before = observer.take_violations()
+    seen: list[str] = []
+    try:
+        yield seen
+    finally:
+        seen.extend(observer.take_violations())
+        observer.restore(before)
+    stray = [m for m in seen if not any(e in m for e in expected)]
+    unseen = [e for e in expected if not any(e in m for m in seen)]
+    assert not stray and not unseen, f"unexpected violations {stray}; never raised {unseen}"
 
 
 def missing_spec_reason() -> str | None:
