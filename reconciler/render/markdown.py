@@ -1,0 +1,97 @@
+"""Pull-request comment form of a plan: GitHub-flavoured Markdown, within GitHub's size limit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.render.fields import Row, counts, rows
+from reconciler.render.mdutil import (
+    COMMENT_LIMIT,
+    code,
+    details,
+    escape,
+    fit,
+    line,
+    marker,
+    size,
+    table,
+)
+from reconciler.render.symbols import ACTIONS, symbol
+from reconciler.render.values import clip
+
+# A cell holds at most this many characters of a value; the text report shows it in full.
+CELL_LIMIT = 300
+NOTE_LIMIT = 1_000
+# Room kept for the closing lines (omission notices); notes get at most a quarter of the rest.
+RESERVE = 600
+EMPTY = "—"
+
+
+def _cell(value: str | None) -> str:
+    return EMPTY if value is None else code(clip(value, CELL_LIMIT))
+
+
+def _field_table(fields: list[Row]) -> list[str]:
+    body = [[code(r.name), _cell(r.before), _cell(r.after)] for r in fields]
+    return table(["Field", "Before", "After"], body)
+
+
+def _change(change: Mapping[str, Any]) -> str:
+    action = str(change.get("action", ""))
+    head = f"{code(symbol(action))} {code(change.get('address', ''))} ({escape(action)})"
+    body = [line(change.get("reason") or "")]
+    fields = rows(change)
+    if fields:
+        body += ["", *_field_table(fields)]
+    return details(head, body)
+
+
+def _summary(plan: Mapping[str, Any]) -> list[str]:
+    n = counts(plan)
+    body = [[f"{code(symbol(a))} {a}", str(n[a])] for a in ACTIONS]
+    return table(["Action", "Count"], body, align="lr")
+
+
+def _omitted(left: int, total: int, what: str) -> str:
+    return (
+        f"_{left} of {total} {what} not shown here, to stay within GitHub's comment size limit; "
+        "the full plan is in the job log (`circleci-reconciler plan --format text`)._"
+    )
+
+
+def render_markdown(plan: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:
+    """Marker line, title, counts, one collapsed section per change, notes.
+
+    Sections that would take the comment past `limit` bytes are left out, the changes first
+    in apply order, and the comment says how many are missing.
+    """
+    org = str(plan.get("organization", "?"))
+    head = [marker("plan", organization=org), f"## CircleCI plan for {code(clip(org, 200))}", ""]
+    changes = list(plan.get("changes") or [])
+    if changes:
+        head += [*_summary(plan), ""]
+    else:
+        head += ["✅ No changes. CircleCI matches the manifest.", ""]
+    if plan.get("checksum"):
+        head += [f"State checksum: {code(clip(str(plan['checksum']), 200))}", ""]
+
+    blocks = [_change(c) for c in changes]
+    notes = [f"- {line(clip(str(n), NOTE_LIMIT))}" for n in plan.get("notes") or []]
+    budget = limit - size("\n".join(head)) - RESERVE - (size("### Notes") if notes else 0)
+    note_room = min(sum(size(n) + 1 for n in notes), budget // 4)
+    shown = fit(blocks, budget - note_room)
+    budget -= sum(size(b) + 2 for b in blocks[:shown])
+    shown_notes = fit(notes, budget) if notes else 0
+
+    out = head
+    if blocks:
+        out += ["### Changes, in the order they will be applied", ""]
+        out += [line for b in blocks[:shown] for line in (b, "")]
+        if shown < len(blocks):
+            out += [_omitted(len(blocks) - shown, len(blocks), "changes are"), ""]
+    if notes:
+        out += ["### Notes", "", *notes[:shown_notes], ""]
+        if shown_notes < len(notes):
+            out += [_omitted(len(notes) - shown_notes, len(notes), "notes are"), ""]
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,73 @@
+"""Terminal form of a plan, in the spirit of `terraform plan`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.render.fields import Row, counts, rows
+from reconciler.render.symbols import ACTIONS, LEGEND, paint, symbol
+from reconciler.render.values import clean
+
+INDENT = "      "
+# Past this width an update shows `-> after` on its own line, aligned under `before`.
+WIDE = 100
+
+
+def _field_lines(row: Row, width: int) -> list[str]:
+    head = f"{INDENT}{(clean(row.name) + ':').ljust(width + 1)} "
+    if row.before is None:
+        return [head + (row.after or "")]
+    if row.after is None:
+        return [head + row.before]
+    line = f"{head}{row.before} -> {row.after}"
+    if len(line) <= WIDE:
+        return [line]
+    return [head + row.before, " " * (len(head) - 3) + "-> " + row.after]
+
+
+def _change(change: Mapping[str, Any], color: bool) -> list[str]:
+    action = str(change.get("action", ""))
+    title = f"  {symbol(action):>3} {clean(change.get('address', ''))}"
+    out = [paint(title, action, color)]
+    reason = change.get("reason")
+    if reason:
+        out.append(paint(f"{INDENT}# {clean(reason)}", "dim", color))
+    fields = rows(change)
+    width = max((len(clean(r.name)) for r in fields), default=0)
+    for row in fields:
+        out.extend(_field_lines(row, width))
+    return out
+
+
+def summary_line(plan: Mapping[str, Any]) -> str:
+    n = counts(plan)
+    return "Plan: " + ", ".join(f"{n[a]} to {a}" for a in ACTIONS) + "."
+
+
+def _notes(notes: list[Any], color: bool) -> list[str]:
+    if not notes:
+        return []
+    return [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in notes), ""]
+
+
+def render_text(plan: Mapping[str, Any], color: bool = False) -> str:
+    """Header, legend, each change in apply order with its fields, notes, summary line."""
+    out = [paint(f"CircleCI plan for {clean(plan.get('organization', '?'))}", "bold", color)]
+    if plan.get("checksum"):
+        out.append(f"State checksum: {clean(plan['checksum'])}")
+    out.append("")
+    changes = list(plan.get("changes") or [])
+    if changes:
+        used = [a for a in ACTIONS if any(c.get("action") == a for c in changes)]
+        out.append("Actions are shown with these symbols:")
+        out.extend(f"  {paint(f'{symbol(a):>3}', a, color)} {LEGEND[a]}" for a in used)
+        out += ["", "Changes, in the order they will be applied:", ""]
+        for c in changes:
+            out += [*_change(c, color), ""]
+    out += _notes(list(plan.get("notes") or []), color)
+    if changes:
+        out.append(paint(summary_line(plan), "bold", color))
+    else:
+        out.append(paint("No changes. CircleCI matches the manifest.", "ok", color))
+    return "\n".join(out) + "\n"

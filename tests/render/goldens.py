@@ -1,0 +1,18 @@
+"""Golden files: compare with tests/render/golden/, rewrite them with UPDATE_GOLDEN=1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def check_golden(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_bytes(actual.encode("utf-8"))
+    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
+    expected = path.read_bytes().decode("utf-8")
+    assert actual == expected, f"{name} differs from its golden file (rerun with UPDATE_GOLDEN=1)"
