@@ -91,9 +91,14 @@ class Kind(ABC):
         """Resources the manifest declares, and the collections it makes authoritative."""
 
     # --- live side ----------------------------------------------------------------------
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        """Whether the manifest's scope needs this kind read under `parent` (child kinds)."""
+        return False
+
     @abstractmethod
-    def fetch(self, ctx: FetchContext, parents: list[Resource]) -> list[Resource]:
-        """Read live objects of this kind under the given live parents (collection reads)."""
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        """Read live objects of this kind under one live parent (None for top-level kinds)
+        with collection reads: one paginated list, never one request per object."""
 
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         return SecretVerdict(None, "CircleCI never returns this value")

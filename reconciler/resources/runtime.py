@@ -25,6 +25,7 @@ class FetchContext:
     manifest: Any
     org_id: str = ""
     org_slug: str = ""
+    user_id: str = ""  # the token's user, to tell `current` schedule attribution apart
     # project slug -> project id, for restrictions and webhooks (filled by the project kind).
     project_ids: dict[str, str] = field(default_factory=dict)
     # group name -> id and id -> name, for group restrictions.
@@ -41,6 +42,7 @@ class ApplyContext:
     resolver: Any
     org_id: str = ""
     org_slug: str = ""
+    user_id: str = ""
     project_ids: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     # address -> live resource, for parents created earlier in the run.

@@ -1,0 +1,135 @@
+"""Orchestration only: manifest -> desired state; API -> live state; both -> diff -> plan."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reconciler.diff import diff
+from reconciler.errors import ApiError
+from reconciler.plan import Change, Plan, order
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Kind, Resource
+from reconciler.resources.runtime import FetchContext, PlanContext
+from reconciler.state import State
+
+Progress = Callable[[int, int], None]  # (done, total) of live reads
+
+
+def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
+    state = State()
+    for kind in kinds.values():
+        resources, scopes = kind.desired(ctx)
+        state.add(resources)
+        state.scopes.update(scopes)
+    return state
+
+
+def _needs_user(manifest: Any) -> bool:
+    return any(getattr(p, "schedules", None) for p in manifest.projects.values())
+
+
+def _named_groups(manifest: Any) -> bool:
+    return any(
+        getattr(getattr(c, "restrictions", None), "groups", None)
+        for c in manifest.contexts.values()
+    )
+
+
+def fetch_live(
+    api: Any, manifest: Any, progress: Progress | None = None, kinds: dict[str, Kind] = REGISTRY
+) -> tuple[State, FetchContext]:
+    """Read exactly what the manifest's scope needs: collection reads, bounded concurrency."""
+    ctx = FetchContext(api=api, manifest=manifest)
+    org = api.get_organization(manifest.organization)
+    ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
+    if _needs_user(manifest):
+        ctx.user_id = api.me().get("id") or ""
+    if _named_groups(manifest):
+        try:
+            ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
+        except ApiError:  # groups exist only for some org types; names then stay unresolved
+            ctx.groups = {}
+
+    state = State()
+    top = [k for k in kinds.values() if k.parent_kind is None]
+    for kind in top:
+        state.add(kind.fetch(ctx, None))
+
+    tasks: list[tuple[Kind, Resource]] = [
+        (kind, parent)
+        for kind in kinds.values()
+        if kind.parent_kind is not None
+        for parent in state.of_kind(kind.parent_kind)
+        if kind.wants(ctx, parent)
+    ]
+    done = [0]
+    lock = threading.Lock()
+
+    def run(task: tuple[Kind, Resource]) -> list[Resource]:
+        kind, parent = task
+        out = kind.fetch(ctx, parent)
+        with lock:
+            done[0] += 1
+            if progress is not None:
+                progress(done[0], len(tasks))
+        return out
+
+    for found in api.map(run, tasks):
+        state.add(found)
+    return state, ctx
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    desired: State
+    live: State
+    fetch: FetchContext
+
+
+def _select(changes: list[Change], targets: list[str]) -> list[Change]:
+    """Changes at or below the targets, plus whatever those require."""
+    if not targets:
+        return changes
+    by_addr = {c.address: c for c in changes}
+    keep = {
+        c.address
+        for c in changes
+        if any(c.address == t or c.address.startswith(t + ".") for t in targets)
+    }
+    stack = list(keep)
+    while stack:
+        for req in by_addr[stack.pop()].requires:
+            if req in by_addr and req not in keep:
+                keep.add(req)
+                stack.append(req)
+    return [c for c in changes if c.address in keep]
+
+
+def make_plan(
+    manifest: Any,
+    api: Any,
+    *,
+    resolver: Any = None,
+    ledger: Any = None,
+    targets: list[str] | None = None,
+    progress: Progress | None = None,
+    kinds: dict[str, Kind] = REGISTRY,
+) -> PlanResult:
+    pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger)
+    desired = build_desired(pctx, kinds)
+    live, fctx = fetch_live(api, manifest, progress, kinds)
+    changes, notes = diff(desired, live, kinds, pctx)
+    ordered = _select(order(changes, kinds), targets or [])
+    managed = sum(1 for r in desired if r.kind != "project")  # projects are never changed
+    plan = Plan(
+        organization=manifest.organization,
+        changes=ordered,
+        checksum=live.checksum(),
+        notes=notes,
+        managed=managed,
+    )
+    return PlanResult(plan=plan, desired=desired, live=live, fetch=fctx)

@@ -1,0 +1,31 @@
+"""The explicit registry of resource kinds, parents before children."""
+
+from __future__ import annotations
+
+from reconciler.resources.base import Kind
+from reconciler.resources.checkout_key import CheckoutKeyKind
+from reconciler.resources.context import ContextKind
+from reconciler.resources.context_env_var import ContextEnvVarKind
+from reconciler.resources.context_restriction import ContextRestrictionKind
+from reconciler.resources.project import ProjectKind
+from reconciler.resources.project_env_var import ProjectEnvVarKind
+from reconciler.resources.project_settings import ProjectSettingsKind
+from reconciler.resources.schedule import ScheduleKind
+from reconciler.resources.webhook import WebhookKind
+
+REGISTRY: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        ProjectKind(),
+        ProjectSettingsKind(),
+        ProjectEnvVarKind(),
+        CheckoutKeyKind(),
+        ScheduleKind(),
+        WebhookKind(),
+        ContextKind(),
+        ContextRestrictionKind(),
+        ContextEnvVarKind(),
+    )
+}
+
+__all__ = ["REGISTRY", "Kind"]

@@ -1,0 +1,42 @@
+"""Contexts of the organization, identified by name. Live contexts not in the manifest are
+deleted only when they match policy.manage_contexts; `protect` keeps one from any deletion."""
+
+from __future__ import annotations
+
+from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.resources.names import context_address
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+
+class ContextKind(Kind):
+    name = "context"
+    label = "context"
+    ignore_category = "contexts"
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out = [
+            Resource(
+                kind=self.name,
+                address=context_address(name),
+                name=name,
+                protect=bool(getattr(c, "protect", False)),
+            )
+            for name, c in sorted(ctx.manifest.contexts.items())
+        ]
+        globs = tuple(ctx.manifest.policy.manage_contexts or ())
+        return out, [Scope(None, self.name, globs)] if globs else []
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        return [self._live(c) for c in ctx.api.list_contexts(ctx.org_id)]
+
+    def _live(self, c: dict) -> Resource:
+        return Resource(
+            kind=self.name, address=context_address(c["name"]), name=c["name"], ids={"id": c["id"]}
+        )
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        return self._live(ctx.api.create_context(ctx.org_id, desired.name))
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        # Deleting a context deletes its env vars and restrictions with it.
+        ctx.api.delete_context(live.ids["id"])

@@ -1,0 +1,64 @@
+"""Context environment variables: written by PUT (an upsert, so a value never goes missing).
+CircleCI returns no part of the value; only the ledger's fingerprints can compare it."""
+
+from __future__ import annotations
+
+from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
+from reconciler.resources.names import child_address, context_address
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
+
+
+class ContextEnvVarKind(Kind):
+    name = "context_env_var"
+    parent_kind = "context"
+    label = "env var"
+    secret_fields = frozenset({"value"})
+    ignore_category = "env_vars"
+    # A new context is restricted before any secret is written into it.
+    after_siblings = ("context_restriction",)
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out, scopes = [], []
+        for name, c in sorted(ctx.manifest.contexts.items()):
+            if getattr(c, "env_vars", None) is None:
+                continue
+            parent = context_address(name)
+            scopes.append(Scope(parent, self.name))
+            out.extend(env_var_resources(self.name, parent, c.env_vars))
+        return out, scopes
+
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        c = ctx.manifest.contexts.get(parent.name)
+        return c is not None and getattr(c, "env_vars", None) is not None
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        assert parent is not None
+        items = ctx.api.list_context_env_vars(parent.ids["id"])
+        return [self._live(parent.address, e) for e in items]
+
+    def _live(self, parent: str, e: dict) -> Resource:
+        return Resource(
+            kind=self.name,
+            address=child_address(parent, "env_var", e["name"]),
+            name=e["name"],
+            parent=parent,
+            signal={"updated_at": e.get("updated_at"), "created_at": e.get("created_at")},
+        )
+
+    def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
+        known = ledger_verdict(desired, live, ctx)
+        return known or SecretVerdict(None, "CircleCI never returns context values")
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        context_id = ctx.parent_ids(desired.parent)["id"]
+        e = ctx.api.put_context_env_var(context_id, desired.name, reveal(ctx, desired.secret))
+        return self._live(desired.parent or "", e)
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> None:
+        self.create(ctx, desired)
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        ctx.api.delete_context_env_var(ctx.parent_ids(live.parent)["id"], live.name)

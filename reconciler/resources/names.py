@@ -1,0 +1,45 @@
+"""Addresses and slug spellings shared by the kinds (the API answers with short vcs forms)."""
+
+from __future__ import annotations
+
+_SHORT = {"github": "gh", "bitbucket": "bb"}
+
+
+def canonical_slug(slug: str) -> str:
+    """`github/acme/api` and `gh/acme/api` name the same project; use the API's short form."""
+    head, _, rest = slug.partition("/")
+    return f"{_SHORT.get(head, head)}/{rest}" if rest else _SHORT.get(head, head)
+
+
+def project_address(slug: str) -> str:
+    return f"project[{canonical_slug(slug)}]"
+
+
+def context_address(name: str) -> str:
+    return f"context[{name}]"
+
+
+def child_address(parent: str, segment: str, name: str | None = None) -> str:
+    return f"{parent}.{segment}" if name is None else f"{parent}.{segment}[{name}]"
+
+
+def manifest_projects(manifest: object) -> dict[str, object]:
+    """The manifest's projects keyed by canonical slug."""
+    projects = getattr(manifest, "projects", {}) or {}
+    return {canonical_slug(slug): p for slug, p in projects.items()}
+
+
+def slug_of(address: str | None) -> str:
+    """`project[gh/acme/api]...` -> `gh/acme/api`."""
+    if not address or not address.startswith("project["):
+        return ""
+    return address[len("project[") : address.index("]")]
+
+
+def context_of(address: str | None) -> str:
+    """`context[aws-prod]...` -> `aws-prod` (context names cannot contain `]`? they can:
+    so take the text up to the last `]` of the first segment)."""
+    if not address or not address.startswith("context["):
+        return ""
+    head = address.split("].", 1)[0]
+    return head[len("context[") :].rstrip("]")

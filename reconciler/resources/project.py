@@ -1,0 +1,79 @@
+"""Projects: looked up by slug, created (followed) only with `create: true`, never deleted."""
+
+from __future__ import annotations
+
+from reconciler.errors import Conflict, NotFound
+from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.resources.names import canonical_slug, manifest_projects, project_address
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+
+def _live(slug: str, body: dict) -> Resource:
+    return Resource(
+        kind="project",
+        address=project_address(slug),
+        name=canonical_slug(slug),
+        ids={"id": body.get("id"), "slug": body.get("slug") or canonical_slug(slug)},
+    )
+
+
+class ProjectKind(Kind):
+    name = "project"
+    label = "project"
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out = []
+        for slug in manifest_projects(ctx.manifest):
+            out.append(
+                Resource(
+                    kind=self.name,
+                    address=project_address(slug),
+                    name=slug,
+                    protect=True,  # projects are never deleted
+                )
+            )
+        return out, []  # no scope: a live project outside the manifest is never touched
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        wanted = manifest_projects(ctx.manifest)
+        # Projects named only in a restriction are read for their id, not managed.
+        extra = sorted(
+            {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
+            - set(wanted)
+        )
+        slugs = sorted(wanted) + extra
+        found = ctx.api.map(lambda s: (s, ctx.api.get_project(s)), slugs)
+        out = []
+        for slug, body in found:
+            if body is None:
+                if slug in wanted and not getattr(wanted[slug], "create", False):
+                    raise NotFound(
+                        f"project {slug} does not exist in CircleCI or this token cannot see it "
+                        "(set `create: true` to have apply create it)"
+                    )
+                continue
+            ctx.project_ids[slug] = body["id"]
+            if slug in wanted:
+                out.append(_live(slug, body))
+        return out
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        org, _, repo = desired.name.rpartition("/")
+        try:
+            body = ctx.api.create_project(org, repo)
+        except Conflict:  # created by an earlier, interrupted run
+            body = {}
+        if not body.get("id"):
+            body = ctx.api.get_project(desired.name) or body
+        live = _live(desired.name, body)
+        with ctx.lock:
+            ctx.project_ids[desired.name] = live.ids["id"]
+        return live
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        raise NotImplementedError("projects are never deleted")
+
+
+def _restricted(context: object) -> list[str]:
+    restrictions = getattr(context, "restrictions", None)
+    return list(getattr(restrictions, "projects", None) or []) if restrictions else []

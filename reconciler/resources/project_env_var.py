@@ -1,0 +1,80 @@
+"""Project environment variables: overwritten in place (POST upserts), compared by the masked
+suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one is kept."""
+
+from __future__ import annotations
+
+from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
+from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
+
+MASK = "xxxx"
+
+
+def masked_suffix(masked: str | None) -> str | None:
+    if not masked or not masked.startswith(MASK):
+        return None
+    return masked[len(MASK) :] or None
+
+
+class ProjectEnvVarKind(Kind):
+    name = "project_env_var"
+    parent_kind = "project"
+    label = "env var"
+    secret_fields = frozenset({"value"})
+    ignore_category = "env_vars"
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out, scopes = [], []
+        for slug, project in manifest_projects(ctx.manifest).items():
+            env_vars = getattr(project, "env_vars", None)
+            if env_vars is None:
+                continue
+            parent = project_address(slug)
+            scopes.append(Scope(parent, self.name))
+            out.extend(env_var_resources(self.name, parent, env_vars))
+        return out, scopes
+
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        project = manifest_projects(ctx.manifest).get(parent.name)
+        return getattr(project, "env_vars", None) is not None
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        assert parent is not None
+        return [self._live(parent.address, e) for e in ctx.api.list_project_env_vars(parent.name)]
+
+    def _live(self, parent: str, item: dict) -> Resource:
+        return Resource(
+            kind=self.name,
+            address=child_address(parent, "env_var", item["name"]),
+            name=item["name"],
+            parent=parent,
+            signal={"masked": item.get("value"), "created_at": item.get("created_at")},
+        )
+
+    def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
+        known = ledger_verdict(desired, live, ctx)
+        if known is not None and known.changed is not None:
+            return known
+        shown = masked_suffix(live.signal.get("masked"))
+        if ctx.resolver is not None and shown:
+            value = reveal(ctx, desired.secret)
+            if not value.endswith(shown) or len(shown) > len(value):
+                return SecretVerdict(True, "CircleCI's masked value ends differently")
+            return SecretVerdict(None, "only the last characters are visible and they match")
+        return known or SecretVerdict(None, "CircleCI shows no part of this value")
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        item = ctx.api.create_project_env_var(
+            slug_of(desired.parent), desired.name, reveal(ctx, desired.secret)
+        )
+        return self._live(desired.parent or "", item)
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> None:
+        # POST on an existing name overwrites: the variable never goes missing.
+        self.create(ctx, desired)
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        ctx.api.delete_project_env_var(slug_of(live.parent), live.name)

@@ -1,0 +1,89 @@
+"""Project advanced settings: a partial object; only the keys the manifest writes are managed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.errors import ApiError
+from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+
+def _wanted(project: Any) -> dict[str, Any] | None:
+    settings = getattr(project, "settings", None)
+    return None if settings is None else settings.model_dump(exclude_unset=True)
+
+
+class ProjectSettingsKind(Kind):
+    name = "project_settings"
+    parent_kind = "project"
+    label = "settings"
+    set_fields = frozenset({"pr_only_branch_overrides"})
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out = []
+        for slug, project in manifest_projects(ctx.manifest).items():
+            fields = _wanted(project)
+            if fields is None:
+                continue
+            parent = project_address(slug)
+            out.append(
+                Resource(
+                    kind=self.name,
+                    address=child_address(parent, "settings"),
+                    name="settings",
+                    parent=parent,
+                    fields=fields,
+                    protect=True,
+                )
+            )
+        return out, []
+
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        return _wanted(manifest_projects(ctx.manifest).get(parent.name)) is not None
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        assert parent is not None
+        advanced = ctx.api.get_project_settings(parent.name)
+        return [self._live(parent.address, advanced)]
+
+    def _live(self, parent: str, advanced: dict[str, Any]) -> Resource:
+        return Resource(
+            kind=self.name,
+            address=child_address(parent, "settings"),
+            name="settings",
+            parent=parent,
+            fields=dict(advanced),
+        )
+
+    def _patch(self, ctx: ApplyContext, desired: Resource, keys: list[str]) -> Resource:
+        slug = slug_of(desired.parent)
+        body = {k: desired.fields[k] for k in keys}
+        answer = ctx.api.patch_project_settings(slug, body)
+        # PATCH answers 200 even when a setting (e.g. oss) silently did not apply.
+        dropped = [k for k, v in body.items() if k in answer and not _same(answer[k], v)]
+        if dropped:
+            raise ApiError(
+                f"CircleCI accepted but did not apply setting(s) {', '.join(sorted(dropped))}",
+                method="PATCH",
+                path=f"/project/{slug}/settings",
+            )
+        return self._live(desired.parent or "", answer)
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        return self._patch(ctx, desired, sorted(desired.fields))
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> None:
+        self._patch(ctx, desired, changed)
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        raise NotImplementedError("settings are never deleted")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, list) and isinstance(b, list):
+        return sorted(map(str, a)) == sorted(map(str, b))
+    return bool(a == b)

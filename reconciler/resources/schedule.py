@@ -1,0 +1,121 @@
+"""Scheduled pipelines, identified by name (unique per project); PATCH updates in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+
+
+def _enum(v: Any) -> str:
+    return str(getattr(v, "value", v))
+
+
+def timetable(raw: dict[str, Any]) -> dict[str, Any]:
+    """One spelling and order for both sides: sorted lists, empty lists dropped."""
+
+    def get(key: str) -> Any:
+        return raw.get(key, raw.get(key.replace("_", "-")))
+
+    out: dict[str, Any] = {
+        "per_hour": get("per_hour"),
+        "hours_of_day": sorted(get("hours_of_day") or []),
+    }
+    days = sorted({_enum(d) for d in get("days_of_week") or []}, key=DAYS.index)
+    dom = sorted(get("days_of_month") or [])
+    months = sorted({_enum(m) for m in get("months") or []}, key=MONTHS.index)
+    if days:
+        out["days_of_week"] = days
+    if dom:
+        out["days_of_month"] = dom
+    if months:
+        out["months"] = months
+    return out
+
+
+def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> dict[str, Any]:
+    return {
+        "description": description or "",
+        "attribution_actor": actor,
+        "timetable": timetable(tt),
+        "parameters": dict(params or {}),
+    }
+
+
+class ScheduleKind(Kind):
+    name = "schedule"
+    parent_kind = "project"
+    label = "schedule"
+    ignore_category = "schedules"
+    replace_creates_first = False  # names are unique per project
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        out, scopes = [], []
+        for slug, project in manifest_projects(ctx.manifest).items():
+            schedules = getattr(project, "schedules", None)
+            if schedules is None:
+                continue
+            parent = project_address(slug)
+            scopes.append(Scope(parent, self.name))
+            for name, s in sorted(schedules.items()):
+                tt = s.timetable.model_dump(exclude_none=True)
+                out.append(
+                    Resource(
+                        kind=self.name,
+                        address=child_address(parent, "schedule", name),
+                        name=name,
+                        parent=parent,
+                        fields=_fields(s.description, _enum(s.attribution_actor), tt, s.parameters),
+                        protect=bool(getattr(s, "protect", False)),
+                    )
+                )
+        return out, scopes
+
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        project = manifest_projects(ctx.manifest).get(parent.name)
+        return getattr(project, "schedules", None) is not None
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        assert parent is not None
+        return [self._live(ctx, parent.address, s) for s in ctx.api.list_schedules(parent.name)]
+
+    def _live(self, ctx: Any, parent: str, s: dict[str, Any]) -> Resource:
+        actor = s.get("attribution_actor") or "current"
+        who = (s.get("actor") or {}).get("id")
+        user = getattr(ctx, "user_id", "")
+        if actor == "current" and user and who and who != user:
+            # Attributed to someone other than this token's user: `current` would change it.
+            actor = f"user:{(s.get('actor') or {}).get('login') or who}"
+        return Resource(
+            kind=self.name,
+            address=child_address(parent, "schedule", s["name"]),
+            name=s["name"],
+            parent=parent,
+            fields=_fields(
+                s.get("description"), actor, s.get("timetable") or {}, s.get("parameters")
+            ),
+            ids={"id": s.get("id")},
+            signal={"updated_at": s.get("updated_at")},
+        )
+
+    def _body(self, desired: Resource, keys: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {k: desired.fields[k] for k in keys}
+        return body
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        body = {"name": desired.name, **self._body(desired, sorted(desired.fields))}
+        s = ctx.api.create_schedule(slug_of(desired.parent), body)
+        return self._live(ctx, desired.parent or "", s)
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> None:
+        ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        ctx.api.delete_schedule(live.ids["id"])

@@ -1,0 +1,39 @@
+"""Shared secret handling for env-var-like kinds: desired resources and honest verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.resources.names import child_address
+from reconciler.resources.runtime import PlanContext
+
+
+def env_var_resources(kind: str, parent: str, env_vars: dict[str, Any]) -> list[Resource]:
+    out = []
+    for name, ev in sorted(env_vars.items()):
+        out.append(
+            Resource(
+                kind=kind,
+                address=child_address(parent, "env_var", name),
+                name=name,
+                parent=parent,
+                secret=ev,
+                signal={"version": getattr(ev, "version", None)},
+                protect=bool(getattr(ev, "protect", False)),
+            )
+        )
+    return out
+
+
+def reveal(ctx: Any, ref: Any) -> str:
+    """The value of a reference, for a request body only."""
+    return str(ctx.resolver.resolve(ref).reveal())
+
+
+def ledger_verdict(desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict | None:
+    """What the fingerprint ledger knows, if one is configured and has this address."""
+    if ctx.ledger is None or ctx.resolver is None:
+        return None
+    value = reveal(ctx, desired.secret)
+    return ctx.ledger.verdict(desired.address, value, desired.signal.get("version"), live.signal)
