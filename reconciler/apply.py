@@ -1,0 +1,112 @@
+"""Run a plan through the kinds' handlers in dependency waves with bounded concurrency.
+
+A failed change skips everything that requires it; independent changes still finish. Every
+write is safe to repeat (upserts, or creates that re-read after an ambiguous failure), so a
+failed or interrupted run is repaired by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from reconciler.engine import PlanResult
+from reconciler.errors import ReconcilerError
+from reconciler.plan import Change
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Kind
+from reconciler.resources.runtime import ApplyContext
+
+Status = Literal["done", "failed", "skipped"]
+
+
+@dataclass
+class Outcome:
+    address: str
+    action: str
+    status: Status
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "address": self.address,
+            "action": self.action,
+            "status": self.status,
+            "detail": self.detail,
+        }
+
+
+def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+    if c.action == "create":
+        assert c.desired is not None
+        ctx.remember(kind.create(ctx, c.desired))
+    elif c.action == "update":
+        assert c.desired is not None and c.live is not None
+        kind.update(ctx, c.desired, c.live, c.changed)
+    elif c.action == "delete":
+        assert c.live is not None
+        kind.delete(ctx, c.live)
+    else:  # replace: new before old where the API allows two at once
+        assert c.desired is not None and c.live is not None
+        if kind.replace_creates_first:
+            created = kind.create(ctx, c.desired)
+            kind.delete(ctx, c.live)
+        else:
+            kind.delete(ctx, c.live)
+            created = kind.create(ctx, c.desired)
+        ctx.remember(created)
+    if ctx.ledger is not None and c.action != "delete" and c.desired is not None:
+        ctx.ledger.record_write(ctx, kind, c)
+
+
+def apply_plan(
+    result: PlanResult,
+    api: Any,
+    resolver: Any,
+    *,
+    ledger: Any = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    kinds: dict[str, Kind] = REGISTRY,
+) -> list[Outcome]:
+    f = result.fetch
+    ctx = ApplyContext(
+        api=api,
+        manifest=f.manifest,
+        resolver=resolver,
+        org_id=f.org_id,
+        org_slug=f.org_slug,
+        user_id=f.user_id,
+        project_ids=dict(f.project_ids),
+        groups=dict(f.groups),
+        live={r.address: r for r in result.live},
+        ledger=ledger,
+    )
+    outcomes: dict[str, Outcome] = {}
+
+    def run(c: Change) -> Outcome:
+        try:
+            _execute(kinds[c.kind], ctx, c)
+            out = Outcome(c.address, c.action, "done")
+        except ReconcilerError as exc:
+            out = Outcome(c.address, c.action, "failed", str(exc))
+        except Exception as exc:  # a bug must not stop independent changes
+            out = Outcome(c.address, c.action, "failed", f"{type(exc).__name__}: {exc}")
+        if on_outcome is not None:
+            on_outcome(out)
+        return out
+
+    for wave in result.plan.waves():
+        ready = []
+        for c in wave:
+            blocked = [r for r in c.requires if outcomes.get(r) and outcomes[r].status != "done"]
+            if blocked:
+                out = Outcome(c.address, c.action, "skipped", f"requires {', '.join(blocked)}")
+                outcomes[c.address] = out
+                if on_outcome is not None:
+                    on_outcome(out)
+            else:
+                ready.append(c)
+        for out in api.map(run, ready):
+            outcomes[out.address] = out
+    return [outcomes[c.address] for c in result.plan.changes]
