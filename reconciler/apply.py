@@ -43,7 +43,9 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
         ctx.remember(kind.create(ctx, c.desired))
     elif c.action == "update":
         assert c.desired is not None and c.live is not None
-        kind.update(ctx, c.desired, c.live, c.changed)
+        updated = kind.update(ctx, c.desired, c.live, c.changed)
+        if updated is not None:
+            ctx.remember(updated)
     elif c.action == "delete":
         assert c.live is not None
         kind.delete(ctx, c.live)

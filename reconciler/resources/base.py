@@ -110,7 +110,8 @@ class Kind(ABC):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
+    ) -> Resource | None:
+        """Update in place; return the live form when the API answers with it."""
         raise NotImplementedError(f"{self.name} has no update route")
 
     @abstractmethod

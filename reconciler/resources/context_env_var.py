@@ -57,8 +57,8 @@ class ContextEnvVarKind(Kind):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
-        self.create(ctx, desired)
+    ) -> Resource | None:
+        return self.create(ctx, desired)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_context_env_var(ctx.parent_ids(live.parent)["id"], live.name)

@@ -72,9 +72,9 @@ class ProjectEnvVarKind(Kind):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
+    ) -> Resource | None:
         # POST on an existing name overwrites: the variable never goes missing.
-        self.create(ctx, desired)
+        return self.create(ctx, desired)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_project_env_var(slug_of(live.parent), live.name)

@@ -76,8 +76,8 @@ class ProjectSettingsKind(Kind):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
-        self._patch(ctx, desired, changed)
+    ) -> Resource | None:
+        return self._patch(ctx, desired, changed)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         raise NotImplementedError("settings are never deleted")

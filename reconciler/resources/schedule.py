@@ -114,8 +114,9 @@ class ScheduleKind(Kind):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
-        ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
+    ) -> Resource | None:
+        s = ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
+        return self._live(ctx, desired.parent or "", s)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_schedule(live.ids["id"])

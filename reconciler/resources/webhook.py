@@ -104,12 +104,13 @@ class WebhookKind(Kind):
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> None:
+    ) -> Resource | None:
         body: dict[str, Any] = {k: desired.fields[k] for k in changed if k in desired.fields}
         if "signing_secret" in changed:
             body["signing_secret"] = self._secret(ctx, desired)
         answer = ctx.api.update_webhook(live.ids["id"], body)
         self._check_secret(answer, body.get("signing_secret", ""), f"/webhook/{live.ids['id']}")
+        return self._live(desired.parent or "", answer)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_webhook(live.ids["id"])

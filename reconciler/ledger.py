@@ -1,0 +1,134 @@
+"""The fingerprint ledger: what the reconciler last wrote, without the values.
+
+For each secret it keeps an HMAC-SHA256 keyed by CIRCLECI_RECONCILER_LEDGER_KEY (a plain hash
+would let anyone holding the file guess short secrets), the manifest `version`, and the
+`updated_at` CircleCI reported after the write. Without a key it keeps versions and times
+only, and says so in the file. The file may be committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ReconcilerError
+from reconciler.resources.base import SecretVerdict
+
+KEY_VARIABLE = "CIRCLECI_RECONCILER_LEDGER_KEY"
+FORMAT = 1
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+class Ledger:
+    def __init__(self, path: Path, key: str | None = None) -> None:
+        self.path = path
+        self._key = key.encode() if key else None
+        self._lock = threading.Lock()
+        self.entries: dict[str, dict[str, Any]] = {}
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                self.entries = dict(data.get("entries", {}))
+            except (OSError, ValueError, AttributeError) as exc:
+                raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
+
+    @classmethod
+    def open(cls, path: Path, environ: dict[str, str] | None = None) -> Ledger:
+        env = os.environ if environ is None else environ
+        return cls(path, env.get(KEY_VARIABLE) or None)
+
+    def __repr__(self) -> str:
+        return f"Ledger({str(self.path)!r}, keyed={self.keyed})"
+
+    @property
+    def keyed(self) -> bool:
+        return self._key is not None
+
+    def fingerprint(self, value: str) -> str | None:
+        if self._key is None:
+            return None
+        return "hmac-sha256:" + hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
+
+    def verdict(
+        self, address: str, value: str, version: int | None, live: dict[str, Any]
+    ) -> SecretVerdict | None:
+        """What the ledger can honestly say; None when it knows nothing of this address."""
+        entry = self.entries.get(address)
+        if entry is None:
+            return None
+        if version is not None and (entry.get("version") or 0) < version:
+            return SecretVerdict(True, f"version bumped to {version}")
+        written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
+        if written and seen and seen > written:
+            return SecretVerdict(True, f"rewritten outside the reconciler at {live['updated_at']}")
+        fp = self.fingerprint(value)
+        if fp and entry.get("fingerprint"):
+            if hmac.compare_digest(fp, entry["fingerprint"]):
+                return SecretVerdict(False, "matches the value last written")
+            return SecretVerdict(True, "the source value changed since the last apply")
+        return SecretVerdict(None, "the ledger has no key to compare values")
+
+    def tampered(self, address: str, live: dict[str, Any]) -> str | None:
+        """The live `updated_at` when it is newer than what the reconciler last wrote."""
+        entry = self.entries.get(address)
+        if entry is None:
+            return None
+        written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
+        return str(live["updated_at"]) if written and seen and seen > written else None
+
+    def record(self, address: str, value: str, version: int | None, updated_at: Any) -> None:
+        entry: dict[str, Any] = {
+            "version": version,
+            "updated_at": updated_at,
+            "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        fp = self.fingerprint(value)
+        if fp:
+            entry["fingerprint"] = fp
+        with self._lock:
+            self.entries[address] = entry
+
+    def record_write(self, ctx: Any, kind: Any, change: Any) -> None:
+        """Called by apply after a successful write of a secret-bearing object."""
+        desired = change.desired
+        if not kind.secret_fields or desired is None or desired.secret is None:
+            return
+        if change.action == "update" and not set(change.changed) & kind.secret_fields:
+            return
+        value = ctx.resolver.resolve(desired.secret).reveal()
+        live = ctx.live.get(desired.address)
+        updated = live.signal.get("updated_at") if live is not None else None
+        self.record(desired.address, value, desired.signal.get("version"), updated)
+
+    def forget(self, address: str) -> None:
+        with self._lock:
+            self.entries.pop(address, None)
+
+    def save(self) -> None:
+        with self._lock:
+            data = {
+                "format": FORMAT,
+                "keyed": self.keyed,
+                "note": "fingerprints are HMAC-SHA256 keyed by " + KEY_VARIABLE
+                if self.keyed
+                else f"no {KEY_VARIABLE} was set: only versions and times are kept",
+                "entries": dict(sorted(self.entries.items())),
+            }
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        tmp.replace(self.path)
