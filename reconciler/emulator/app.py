@@ -1,0 +1,201 @@
+"""The WSGI application: admin routes, then for /api/ the pipeline
+latency -> rate limit -> fault -> route -> auth -> handler (under the world lock) -> observer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug import Request, Response
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import BaseConverter, Map, Rule
+
+from reconciler.emulator.config import EmulatorConfig
+from reconciler.emulator.controls import DROP, WRITES, Faults, RateLimiter
+from reconciler.emulator.handlers import ROUTES
+from reconciler.emulator.http import JSON, Ctx, Fail, Reply
+from reconciler.emulator.world import Record, World
+
+log = logging.getLogger(__name__)
+Observer = Callable[[Request, Response], Any]
+TEXT = "text/plain;charset=utf-8"
+QUERY_AUTH = (
+    "Support for query parameter authentication has been deprecated to improve security. "
+    "Please use a supported authentication method such as header-based, or basic authentication."
+)
+FAULT_BODIES: dict[int, tuple[str, str]] = {
+    500: (JSON, '{"message":"Internal server error."}'),
+    502: (TEXT, "502 Bad Gateway\n"),  # what a gateway in front of the API sends: not JSON
+    503: (JSON, '{"message":"Service unavailable."}'),
+}
+
+
+class DropConnection(ConnectionAbortedError):
+    """Raised after a committed write: the server closes the socket without answering."""
+
+
+class SlugConverter(BaseConverter):
+    """A project slug: three segments (after %2F decoding, so escaped and raw both match)."""
+
+    regex = r"[^/]+/[^/]+/[^/]+"
+    part_isolating = False
+
+
+class OrgConverter(BaseConverter):
+    """An org slug with its raw slash (gh/acme) or an org UUID."""
+
+    regex = r"[^/]+(?:/[^/]+)?"
+    part_isolating = False
+
+
+def json_response(status: int, body: Any, content_type: str = JSON) -> Response:
+    return Response(json.dumps(body), status=status, content_type=content_type)
+
+
+def credentials(request: Request) -> str | None:
+    """The token from Circle-Token, Authorization: Bearer, or Basic (token as the user)."""
+    token = request.headers.get("Circle-Token", "").strip()
+    if token:
+        return token
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    auth = request.authorization
+    if auth is not None and auth.type == "basic" and auth.username:
+        return auth.username
+    return None
+
+
+class EmulatorApp:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        world: World,
+        observer: Observer | None = None,
+        on_write: Callable[[], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.world = world
+        self.observer = observer
+        self.on_write = on_write
+        self.limiter = RateLimiter(config.rate_limit) if config.rate_limit > 0 else None
+        self.faults = Faults(config.fault_rate, config.fault_seed)
+        self.page_secret = secrets.token_bytes(16)
+        self.requests: list[dict[str, Any]] = []
+        self._log_lock = threading.Lock()
+        rules = [Rule("/api" + path, methods=[m], endpoint=fn) for path, m, fn in ROUTES]
+        self.url_map = Map(
+            rules,
+            converters={"slug": SlugConverter, "org": OrgConverter},
+            strict_slashes=False,
+            merge_slashes=False,
+        )
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path.startswith("/_emulator/"):
+            response = self.admin(request)
+        else:
+            response = self.api(request)
+        return response(environ, start_response)
+
+    # ---- admin (never delayed, limited, faulted, logged or observed) ---------------------
+    def admin(self, request: Request) -> Response:
+        route = (request.method, request.path.rstrip("/"))
+        if route == ("GET", "/_emulator/requests"):
+            with self._log_lock:
+                return json_response(200, list(self.requests))
+        if route == ("POST", "/_emulator/reset"):
+            with self._log_lock:
+                self.requests.clear()
+            return json_response(200, {"message": "Request log cleared."})
+        if route == ("GET", "/_emulator/state"):
+            return json_response(200, self.world.dump(with_tokens=False))
+        return json_response(404, {"message": "Not found"})
+
+    # ---- the API -------------------------------------------------------------------------
+    def api(self, request: Request) -> Response:
+        request.get_data(cache=True)  # read once, so handlers and the observer both see it
+        if self.config.latency_ms > 0:
+            time.sleep(self.config.latency_ms / 1000)
+        token = credentials(request)
+        extra: dict[str, str] = {}
+        fault: int | str | None = None
+        allowed = True
+        if self.limiter is not None:
+            allowed, extra = self.limiter.take(token or "")
+        if not allowed:
+            # Recorded from the live API: a plain-text body, not the spec's JSON.
+            response = Response("Rate limited.", status=429, content_type=TEXT)
+        else:
+            fault = self.faults.pick(request.method)
+            if isinstance(fault, int):
+                content_type, text = FAULT_BODIES[fault]
+                response = Response(text, status=fault, content_type=content_type)
+            else:
+                response = self.dispatch(request, token)
+        if fault == DROP:
+            self._record(request, 0)
+            raise DropConnection("fault injection: answer dropped after the write")
+        response.headers.update(extra)
+        self._record(request, response.status_code)
+        if self.observer is not None:
+            try:
+                self.observer(request, response)
+            except Exception:  # an observer bug must not change what the client gets
+                log.exception("emulator observer failed")
+        return response
+
+    def _record(self, request: Request, status: int) -> None:
+        raw = request.environ.get("RAW_URI") or request.full_path
+        path, _, query = raw.partition("?")
+        entry = {"method": request.method, "path": path, "query": query, "status": status}
+        with self._log_lock:
+            self.requests.append(entry)
+
+    def dispatch(self, request: Request, token: str | None) -> Response:
+        adapter = self.url_map.bind_to_environ(request.environ)
+        try:
+            handler, args = adapter.match()
+        except MethodNotAllowed:
+            return json_response(405, {"message": "Method not allowed"})
+        except HTTPException:
+            return json_response(404, {"message": "Not found"})
+        user = self.authenticate(request, token)
+        if isinstance(user, Response):
+            return user
+        raw_path = (request.environ.get("RAW_URI") or request.path).partition("?")[0]
+        ctx = Ctx(request, self.world, user, self.config.page_size, self.page_secret, raw_path)
+        with self.world.lock:
+            try:
+                reply: Reply = handler(ctx, **args)
+            except Fail as exc:
+                return json_response(exc.status, {"message": exc.message}, exc.content_type)
+            if request.method in WRITES and self.on_write is not None:
+                self.on_write()
+        response = json_response(reply.status, reply.body)
+        response.headers.update(reply.headers)
+        return response
+
+    def authenticate(self, request: Request, token: str | None) -> Record | Response:
+        v1 = request.path.startswith("/api/v1.1/")
+        query_token = request.args.get("circle-token")
+        if token is None and query_token:
+            if not v1:
+                return json_response(401, {"message": QUERY_AUTH})
+            token = query_token
+        user = self.world.user_by_token(token) if token else None
+        if user is not None:
+            return user
+        if v1 and request.path.startswith("/api/v1.1/project/"):
+            # Recorded: v1.1 hides private projects from bad tokens, JSON sent as text/plain.
+            return json_response(404, {"message": "Project not found"}, TEXT)
+        if v1 or token is None:
+            return json_response(401, {"message": "You must log in first."})
+        return json_response(401, {"message": "Invalid token provided."})
