@@ -163,5 +163,186 @@ def emulator(
         server.stop()
 
 
+# --- commands that talk to CircleCI ---------------------------------------------------------
+
+FORMATS = ("text", "markdown", "json")
+
+
+def api_options(fn: F) -> F:
+    fn = click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Parallel API calls.",
+    )(fn)
+    fn = click.option(
+        "--host",
+        envvar="CIRCLECI_HOST",
+        default=None,
+        help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
+    )(fn)
+    return fn
+
+
+def _session(
+    paths: tuple[Path, ...], host: str | None, concurrency: int, ledger: Path | None
+) -> tuple[Any, Any, Any, Any]:
+    """Load and resolve the manifest (every secret, before any API call), open the API."""
+    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.ledger import Ledger
+    from reconciler.manifest import SecretResolver, load_manifest
+
+    manifest = load_manifest(list(paths))
+    resolver = SecretResolver()
+    resolver.resolve_all(manifest)
+    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    where = ledger or (Path(manifest.policy.ledger) if manifest.policy.ledger else None)
+    return manifest, resolver, api, Ledger.open(where) if where else None
+
+
+def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A progress bar on an interactive terminal; nothing in CI or when piped."""
+    import os
+
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=None)
+    task = bar.add_task(label, total=None)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def _color(no_color: bool) -> bool:
+    import os
+
+    return sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
+
+
+def _make_plan(manifest: Any, resolver: Any, api: Any, ledger: Any, targets: list[str]) -> Any:
+    from reconciler.engine import make_plan
+
+    update, stop = _progress("Reading CircleCI")
+    try:
+        return make_plan(
+            manifest, api, resolver=resolver, ledger=ledger, targets=targets, progress=update
+        )
+    finally:
+        stop()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--target", "targets", multiple=True, help="Only this address (and below).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+@api_options
+@handle_errors
+def plan(
+    paths: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    ledger: Path | None,
+    no_color: bool,
+    host: str | None,
+    concurrency: int,
+) -> None:
+    """Show what apply would change, without changing anything."""
+    from reconciler.render import render
+    from reconciler.savedplan import save_plan
+
+    manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
+    result = _make_plan(manifest, resolver, api, book, list(targets))
+    click.echo(render(result.plan.to_dict(), fmt, color=_color(no_color)), nl=False)
+    if out:
+        save_plan(out, result.plan, paths, list(targets))
+        _err(f"Saved the plan to {out} (it holds no secret values).")
+    if detailed_exitcode and not result.plan.empty:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--allow-deletes", is_flag=True, help="Allow more than policy.max_deletes.")
+@click.option("--force", is_flag=True, help="Allow updating more than half the managed objects.")
+@click.option("--target", "targets", multiple=True, help="Only this address (and below).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--no-color", is_flag=True)
+@api_options
+@handle_errors
+def apply(
+    paths: tuple[Path, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    allow_deletes: bool,
+    force: bool,
+    targets: tuple[str, ...],
+    ledger: Path | None,
+    no_color: bool,
+    host: str | None,
+    concurrency: int,
+) -> None:
+    """Make CircleCI match the manifest (or apply a saved, still-current plan)."""
+    from reconciler.apply import apply_plan
+    from reconciler.plan import check_safety
+    from reconciler.render import render
+    from reconciler.savedplan import load_saved, verify_saved
+
+    if bool(paths) == bool(plan_file):
+        raise click.UsageError("give manifest PATHS or --plan PLANFILE (not both)")
+    saved = load_saved(plan_file) if plan_file else None
+    if saved is not None:
+        paths, targets = saved.paths, tuple(saved.targets)
+    if not auto_approve and not sys.stdin.isatty():
+        raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")
+    manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
+    result = _make_plan(manifest, resolver, api, book, list(targets))
+    if saved is not None:
+        verify_saved(saved, result.plan)
+    click.echo(render(result.plan.to_dict(), "text", color=_color(no_color)), nl=False)
+    if result.plan.empty:
+        return
+    check_safety(
+        result.plan,
+        max_deletes=manifest.policy.max_deletes,
+        allow_deletes=allow_deletes,
+        force=force,
+    )
+    if not auto_approve:
+        click.confirm(f"Apply {len(result.plan.changes)} change(s)?", abort=True)
+
+    symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
+
+    def report(outcome: Any) -> None:
+        line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {outcome.address}"
+        click.echo(line + (f"  ({outcome.detail})" if outcome.detail else ""))
+
+    try:
+        outcomes = apply_plan(result, api, resolver, ledger=book, on_outcome=report)
+    finally:
+        if book is not None:
+            book.save()
+    counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("done", "failed", "skipped")}
+    click.echo(
+        f"Apply finished: {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped."
+    )
+    if counts["failed"] or counts["skipped"]:
+        sys.exit(EXIT_ERROR)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

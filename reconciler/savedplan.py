@@ -1,0 +1,84 @@
+"""Saved plans: what was reviewed, bound to the manifest files and the live state it saw.
+
+The file holds the plan's dict form (no secret values), the manifest paths with a digest of
+their content, and the live-state checksum. `apply --plan` re-reads CircleCI and refuses
+when anything moved, so what runs is exactly what was reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import ReconcilerError, StalePlan
+
+SAVED_FORMAT = 1
+
+
+def _files(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        out.extend(
+            sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
+        )
+    return out
+
+
+def manifest_digest(paths: tuple[Path, ...] | list[Path]) -> str:
+    h = hashlib.sha256()
+    for f in _files(paths):
+        h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+@dataclass
+class SavedPlan:
+    paths: tuple[Path, ...]
+    targets: list[str]
+    digest: str
+    plan: dict[str, Any]
+
+
+def save_plan(out: Path, plan: Any, paths: tuple[Path, ...], targets: list[str]) -> None:
+    data = {
+        "saved_plan_format": SAVED_FORMAT,
+        "manifest": {
+            "paths": [str(Path(p).resolve()) for p in paths],
+            "digest": manifest_digest(paths),
+        },
+        "targets": targets,
+        "plan": plan.to_dict(),
+    }
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def load_saved(path: Path) -> SavedPlan:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        m = data["manifest"]
+        if data.get("saved_plan_format") != SAVED_FORMAT:
+            raise ValueError("unknown format")
+        return SavedPlan(
+            paths=tuple(Path(p) for p in m["paths"]),
+            targets=list(data.get("targets") or []),
+            digest=m["digest"],
+            plan=data["plan"],
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReconcilerError(f"{path} is not a saved plan ({type(exc).__name__})") from None
+
+
+def verify_saved(saved: SavedPlan, fresh: Any) -> None:
+    """Refuse when the manifest or the live state moved since the plan was saved."""
+    if manifest_digest(saved.paths) != saved.digest:
+        raise StalePlan("plan is stale: the manifest files changed since it was saved; plan again")
+    if fresh.checksum != saved.plan.get("checksum"):
+        raise StalePlan("plan is stale: CircleCI changed since it was saved; plan again")
+    now = [(c.address, c.action) for c in fresh.changes]
+    then = [(c["address"], c["action"]) for c in saved.plan.get("changes", [])]
+    if now != then:
+        raise StalePlan("plan is stale: the changes differ from the saved plan; plan again")
