@@ -1,0 +1,102 @@
+"""Drift: the live organization compared with the manifest, per object, as a report dict.
+
+Built from the same diff as a plan, read the other way: a planned create is a missing
+object, an update a changed one, a delete an extra one. Live objects nobody manages are
+listed as unmanaged, and secrets rewritten by hand since the last apply (per the ledger's
+`updated_at`) as tampered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.engine import PlanResult
+from reconciler.resources.base import SENSITIVE
+
+FORMAT_VERSION = 1
+STATUSES = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
+
+
+def _field_rows(change: Any) -> list[dict[str, Any]]:
+    before, after = change.before or {}, change.after or {}
+    rows = []
+    for name in change.changed:
+        secret = name in change.sensitive
+        rows.append(
+            {
+                "field": name,
+                "manifest": SENSITIVE if secret else after.get(name),
+                "live": SENSITIVE if secret else before.get(name),
+            }
+        )
+    return rows
+
+
+def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
+    objects: dict[str, dict[str, Any]] = {}
+    for c in result.plan.changes:
+        status = {"create": "missing", "delete": "extra"}.get(c.action, "changed")
+        entry: dict[str, Any] = {
+            "address": c.address,
+            "kind": c.kind,
+            "status": status,
+            "detail": c.reason,
+        }
+        if status == "changed":
+            entry["fields"] = _field_rows(c)
+        objects[c.address] = entry
+
+    for r in result.desired:
+        live = result.live.get(r.address)
+        if live is None:
+            continue  # missing (listed above) or ignored by policy
+        when = ledger.tampered(r.address, live.signal) if ledger is not None else None
+        if when:
+            entry = objects.get(r.address) or {"address": r.address, "kind": r.kind}
+            entry["status"] = "tampered"
+            entry["detail"] = f"value rewritten outside the reconciler at {when}"
+            objects[r.address] = entry
+        elif r.address not in objects:
+            objects[r.address] = {
+                "address": r.address,
+                "kind": r.kind,
+                "status": "ok",
+                "detail": "",
+            }
+
+    owned = {(s.parent, s.kind) for s in result.desired.scopes}
+    for r in result.live:
+        if r.address in objects or r.address in result.desired:
+            continue
+        if (r.parent, r.kind) in owned:
+            continue  # an owned collection: ignored by policy, or folded into a parent delete
+        if not _ignored(result, r):
+            objects[r.address] = {
+                "address": r.address,
+                "kind": r.kind,
+                "status": "unmanaged",
+                "detail": "live in CircleCI, not in the manifest",
+            }
+
+    items = sorted(objects.values(), key=lambda o: o["address"])
+    summary = {s: sum(1 for o in items if o["status"] == s) for s in STATUSES}
+    return {
+        "format_version": FORMAT_VERSION,
+        "organization": result.plan.organization,
+        "checksum": result.plan.checksum,
+        "in_sync": all(o["status"] == "ok" for o in items),
+        "summary": summary,
+        "objects": items,
+        "notes": list(result.plan.notes),
+    }
+
+
+def _ignored(result: PlanResult, r: Any) -> bool:
+    from reconciler.resources import REGISTRY
+    from reconciler.resources.base import ignored
+
+    kind = REGISTRY[r.kind]
+    manifest = result.fetch.manifest
+    if kind.ignore_category is None:
+        return False
+    return ignored(getattr(manifest.policy.ignore, kind.ignore_category, []), r.name)
