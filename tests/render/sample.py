@@ -118,10 +118,10 @@ def full_plan() -> dict[str, Any]:
             f"{API}.webhook[slack]",
             "webhook",
             "replace",
-            "differs from the manifest: events, url (no update route for this change)",
+            "differs from the manifest: events, signing_secret, url (fingerprint differs)",
             HOOK,
             {**HOOK, "events": ["job-completed", "workflow-completed"], "url": PIPE_HTML},
-            changed=["events", "url"],
+            changed=["events", "signing_secret", "url"],
             sensitive=["signing_secret"],
         ),
         _change(
