@@ -344,5 +344,64 @@ def apply(
         sys.exit(EXIT_ERROR)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS + ("junit",)), default="text", show_default=True
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--no-color", is_flag=True)
+@api_options
+@handle_errors
+def drift(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    ledger: Path | None,
+    no_color: bool,
+    host: str | None,
+    concurrency: int,
+) -> None:
+    """Report what differs between CircleCI and the manifest (exit 0 in sync, 2 drift)."""
+    from reconciler.drift import drift_report
+    from reconciler.render.drift import render_drift
+
+    manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
+    result = _make_plan(manifest, resolver, api, book, [])
+    report = drift_report(result, book)
+    text = render_drift(report, fmt, color=_color(no_color) and output is None)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        _err(f"Wrote the drift report to {output}.")
+    else:
+        click.echo(text, nl=False)
+    if not report["in_sync"]:
+        sys.exit(EXIT_CHANGES)
+
+
+@main.command()
+@click.option("--org", "org", required=True, help="Organization slug, e.g. gh/acme.")
+@click.option("--project", "projects", multiple=True, help="Project slug to include.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@api_options
+@handle_errors
+def export(
+    org: str, projects: tuple[str, ...], output: Path | None, host: str | None, concurrency: int
+) -> None:
+    """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
+    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.export import export_manifest
+
+    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    text = export_manifest(api, org, list(projects))
+    if output:
+        output.write_text(text, encoding="utf-8")
+        _err(f"Wrote {output}.")
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
