@@ -18,7 +18,7 @@ from reconciler.state import State
 
 
 def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:
-    return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields, verbose_level=0))
+    return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 
 def _is_ignored(kind: Kind, r: Resource, ctx: PlanContext) -> bool:
