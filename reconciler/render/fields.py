@@ -2,6 +2,7 @@
 
 A field named in `sensitive_fields` is always shown as (sensitive), whatever value the dict
 carries: the plan already masks secrets, and this keeps a slip upstream from reaching a report.
+A value that is the mask itself is shown as the bare marker too, named sensitive or not.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def show(side: Mapping[str, Any] | None, name: str, sensitive: bool) -> str | No
     if name not in side:
         return ABSENT
     value = side[name]
-    if sensitive and value is not None:
+    if value == SENSITIVE or (sensitive and value is not None):
         return SENSITIVE
     return compact(value)
 
@@ -50,7 +51,7 @@ def _ident_names(before: Mapping[str, Any], secret: frozenset[str]) -> list[str]
     scalars = [
         k
         for k, v in before.items()
-        if k not in secret and isinstance(v, str | int | float | bool) and v is not None
+        if k not in secret and v != SENSITIVE and isinstance(v, str | int | float | bool)
     ]
     return sorted(scalars)[:IDENT_FIELDS]
 
@@ -73,7 +74,8 @@ def rows(change: Mapping[str, Any]) -> list[Row]:
     for n in names:
         s = n in secret
         b = None if action == "create" else show(before, n, s)
-        out.append(Row(str(n), b, show(after, n, s), s))
+        a = show(after, n, s)
+        out.append(Row(str(n), b, a, s or SENSITIVE in (b, a)))
     return out
 
 

@@ -88,3 +88,11 @@ def test_json_marks_each_sensitive_field(leak: bool) -> None:
                     assert side[f] == SENSITIVE
                     seen += 1
     assert seen == 8
+
+
+def test_the_mask_reads_as_the_marker_even_without_sensitive_fields() -> None:
+    plan = full_plan()
+    change = plan["changes"][3]  # the DEPLOY_KEY update
+    del change["sensitive_fields"]
+    out = render(plan, "text")
+    assert f"value: {SENSITIVE} -> {SENSITIVE}" in out and f'"{SENSITIVE}"' not in out
