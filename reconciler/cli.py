@@ -45,11 +45,17 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class _Group(click.Group):
     """Usage errors exit 1 (the contract), not click's default 2, which means 'changes'."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs.setdefault("standalone_mode", True)
+        # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so ledgers are saved on the way out.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Exit as exc:
@@ -59,6 +65,9 @@ class _Group(click.Group):
             sys.exit(EXIT_ERROR)
         except click.exceptions.Abort:
             _err("Aborted.")
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            _err("Interrupted: the next apply repairs whatever this run left undone.")
             sys.exit(EXIT_ERROR)
 
 
