@@ -1,0 +1,131 @@
+"""Drift reports: terminal text, JSON, and dispatch to the Markdown and JUnit forms.
+
+Every renderer reads only the drift dict built by reconciler/drift.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.errors import ReconcilerError
+from reconciler.render.drift_fields import (
+    COLOURS,
+    DRIFT,
+    LEGEND,
+    STATUSES,
+    counts,
+    drifted,
+    field_rows,
+    in_sync,
+    summary_line,
+    symbol,
+)
+from reconciler.render.drift_markdown import render_drift_markdown
+from reconciler.render.junit import render_drift_junit
+from reconciler.render.symbols import paint
+from reconciler.render.values import clean, escape_controls
+from reconciler.resources.base import SENSITIVE
+
+FORMATS = ("text", "markdown", "json", "junit")
+INDENT = "      "
+NO_DRIFT = "No drift: CircleCI matches the manifest."
+
+
+def _object(obj: Mapping[str, Any], color: bool) -> list[str]:
+    status = str(obj.get("status", ""))
+    title = f"  {symbol(status)} {clean(obj.get('address', ''))} ({clean(status)})"
+    out = [paint(title, COLOURS.get(status, "1"), color)]
+    if obj.get("detail"):
+        out.append(paint(f"{INDENT}# {clean(obj['detail'])}", "dim", color))
+    for row in field_rows(obj):
+        out.append(f"{INDENT}{clean(row.name)}: manifest={row.manifest} live={row.live}")
+    return out
+
+
+def render_drift_text(report: Mapping[str, Any], color: bool = False) -> str:
+    """Header, legend, each drifted object with its detail and fields, notes, summary line."""
+    org = clean(report.get("organization", "?"))
+    out = [paint(f"CircleCI drift for {org}", "bold", color)]
+    if report.get("checksum"):
+        out.append(f"State checksum: {clean(report['checksum'])}")
+    out.append("")
+    items = drifted(report)
+    if items:
+        used = [s for s in DRIFT if any(o.get("status") == s for o in items)]
+        out.append("Statuses are shown with these symbols:")
+        out.extend(f"  {paint(symbol(s), COLOURS[s], color)} {s}: {LEGEND[s]}" for s in used)
+        out += ["", "Objects that differ:", ""]
+        for obj in items:
+            out += [*_object(obj, color), ""]
+    notes = list(report.get("notes") or [])
+    if notes:
+        out += [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in notes), ""]
+    if in_sync(report) and not items:
+        out.append(paint(NO_DRIFT, "ok", color))
+    else:
+        out.append(paint(summary_line(report), "bold", color))
+    return "\n".join(out) + "\n"
+
+
+TOP_KEYS = ("format_version", "organization", "checksum", "in_sync", "summary", "objects")
+OBJECT_KEYS = ("address", "kind", "status", "detail", "fields")
+
+
+def _ordered(d: Mapping[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
+    return {k: d[k] for k in [*(k for k in first if k in d), *sorted(set(d) - set(first))]}
+
+
+def _sorted(value: Any) -> Any:
+    """Map keys sorted at every depth, so equal reports are equal bytes."""
+    if isinstance(value, Mapping):
+        return {k: _sorted(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def _side(value: Any, sensitive: bool) -> Any:
+    return SENSITIVE if sensitive and value is not None else _sorted(value)
+
+
+def _json_object(obj: Mapping[str, Any]) -> dict[str, Any]:
+    out = _ordered(obj, OBJECT_KEYS)
+    if "fields" in obj:
+        masked = {r.name for r in field_rows(obj) if r.sensitive}
+        out["fields"] = [
+            {
+                "field": f.get("field"),
+                "manifest": _side(f.get("manifest"), f.get("field") in masked),
+                "live": _side(f.get("live"), f.get("field") in masked),
+            }
+            for f in obj.get("fields") or []
+        ]
+    return out
+
+
+def render_drift_json(report: Mapping[str, Any]) -> str:
+    """The drift dict in a fixed key order, indented, with a trailing newline."""
+    doc = _ordered(report, TOP_KEYS)
+    if "summary" in report:
+        doc["summary"] = _ordered(report["summary"], STATUSES)
+    doc["objects"] = [_json_object(o) for o in report.get("objects") or []]
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    return "\n".join(escape_controls(line) for line in text.split("\n")) + "\n"
+
+
+def render_drift(report: Mapping[str, Any], fmt: str, color: bool = False) -> str:
+    """The drift report in format `fmt`; `color` only affects the text format."""
+    if fmt == "text":
+        return render_drift_text(report, color=color)
+    if fmt == "markdown":
+        return render_drift_markdown(report)
+    if fmt == "json":
+        return render_drift_json(report)
+    if fmt == "junit":
+        return render_drift_junit(report)
+    raise ReconcilerError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+__all__ = ["FORMATS", "render_drift", "render_drift_json", "render_drift_text", "counts"]
