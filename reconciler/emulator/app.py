@@ -160,6 +160,9 @@ class EmulatorApp:
             self.requests.append(entry)
 
     def dispatch(self, request: Request, token: str | None) -> Response:
+        user = self.authenticate(request, token)
+        if isinstance(user, Response):
+            return user
         adapter = self.url_map.bind_to_environ(request.environ)
         try:
             handler, args = adapter.match()
@@ -167,9 +170,6 @@ class EmulatorApp:
             return json_response(405, {"message": "Method not allowed"})
         except HTTPException:
             return json_response(404, {"message": "Not found"})
-        user = self.authenticate(request, token)
-        if isinstance(user, Response):
-            return user
         raw_path = (request.environ.get("RAW_URI") or request.path).partition("?")[0]
         ctx = Ctx(request, self.world, user, self.config.page_size, self.page_secret, raw_path)
         with self.world.lock:

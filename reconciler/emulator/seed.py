@@ -18,7 +18,8 @@ from reconciler.emulator.world import DEFAULT_SETTINGS, Record, World
 
 DEFAULT_SEED: dict[str, Any] = {"organizations": {"gh/acme": {}}}
 IGNORED = {"create", "protect"}  # manifest-only keys, harmless in a seed made from a manifest
-PROJECT_KEYS = {"id", "name", "settings", "env_vars", "checkout_keys", "schedules", "webhooks"}
+PROJECT_KEYS = {"id", "name", "default_branch", "settings", "env_vars", "checkout_keys"}
+PROJECT_KEYS.update(("schedules", "webhooks"))
 
 
 class SeedError(ValueError):
@@ -107,9 +108,7 @@ def _org(world: World, slug: str, body: dict[str, Any]) -> Record:
 
 
 def _project(world: World, org: Record, ref: str, body: dict[str, Any]) -> Record:
-    _keys(
-        body, {"id", "name", "settings", "env_vars", "checkout_keys", "schedules", "webhooks"}, ref
-    )
+    _keys(body, PROJECT_KEYS, ref)
     parts = split_slug(ref)
     if parts is None or f"{parts[0]}/{parts[1]}" != org["slug"]:
         raise SeedError(f"seed {ref}: not a project slug of {org['slug']}")
@@ -119,6 +118,7 @@ def _project(world: World, org: Record, ref: str, body: dict[str, Any]) -> Recor
         if not project_id or uuid_key(str(project_id)) != parts[2]:
             raise SeedError(f"seed {ref}: circleci slugs end with the base58 of the project id")
     project = world.add_project(org, name, str(project_id).lower() if project_id else None)
+    project["default_branch"] = str(body.get("default_branch", "main"))
     settings = _mapping(body.get("settings"), f"{ref}.settings")
     for key, value in settings.items():
         if key not in DEFAULT_SETTINGS:

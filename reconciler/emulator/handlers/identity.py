@@ -68,10 +68,7 @@ def groups(ctx: Ctx, org_id: str) -> Reply:
     org = ctx.world.organizations.get(org_id.lower()) if is_uuid(org_id) else None
     if org is None or not ctx.member_of(org["id"]):
         raise Fail(404, "Organization does not exist.")
-    try:
-        limit = int(ctx.request.args.get("limit", ctx.page_size))
-    except ValueError:
-        raise Fail(400, "Invalid limit.") from None
+    limit = ctx.request.args.get("limit", ctx.page_size, type=int) or ctx.page_size
     items = sorted(org["groups"].values(), key=lambda g: g["name"])
     body = ctx.page([dict(g) for g in items], f"groups:{org['id']}", max(1, limit))
     body["total_count"] = len(items)
