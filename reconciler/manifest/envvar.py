@@ -1,0 +1,125 @@
+"""An env var value: a literal, or a reference resolved only at plan/apply time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ConfigDict, GetJsonSchemaHandler, PrivateAttr, StrictBool, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+from reconciler.manifest.fields import EnvSource, FileRef, NonNegativeInt, StrictModel
+from reconciler.manifest.positions import Position
+from reconciler.manifest.scalars import LooksTyped
+from reconciler.manifest.secret import Secret
+
+Kind = Literal["env", "file", "literal"]
+
+
+class EnvVar(StrictModel):
+    """A value: `literal text`, `{env: NAME}`, `{file: PATH}` or `{value: "text"}`, each long
+    form with optional `version` and `protect`. The model never holds a resolved value: a
+    reference keeps only its name or path (and, once loaded, the directory of the manifest file
+    that holds it); a literal's text is wrapped in `Secret` like every value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    env: EnvSource | None = None
+    """Read the value from this environment variable when planning or applying."""
+    file: FileRef | None = None
+    """Read the value from this file, relative to the manifest file's directory (one trailing
+    newline is dropped)."""
+    value: Secret | None = None
+    """The value itself (for values that are not secret)."""
+    version: NonNegativeInt | None = None
+    """Bump to force a rewrite: CircleCI never returns values, so a change cannot always be seen."""
+    protect: StrictBool = False
+    """Never delete this variable."""
+
+    _source_dir: Path | None = PrivateAttr(default=None)
+    _origin: Position | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, data: Any) -> Any:
+        # Messages never repeat the value: an unquoted secret is still a secret.
+        if isinstance(data, LooksTyped):
+            raise ValueError(
+                "unquoted value that YAML 1.1 tools read as a boolean, number or date: "
+                "put it in quotes"
+            )
+        if isinstance(data, str):
+            return {"value": data}
+        if isinstance(data, bool):
+            raise ValueError("unquoted true/false: put the value in quotes")
+        if isinstance(data, int | float):
+            raise ValueError("unquoted number: put it in quotes (YAML reads 1.10 as 1.1)")
+        if data is None:
+            raise ValueError("no value: write '' for an empty value, or remove the variable")
+        if not isinstance(data, dict):
+            raise ValueError("expected text, or one of {env: NAME}, {file: PATH}, {value: TEXT}")
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EnvVar:
+        given = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
+        if not given:
+            raise ValueError("needs one of env, file or value")
+        if len(given) > 1:
+            raise ValueError(f"use only one of env, file or value (found {', '.join(given)})")
+        return self
+
+    @property
+    def kind(self) -> Kind:
+        return "env" if self.env is not None else "file" if self.file is not None else "literal"
+
+    @property
+    def ref(self) -> str | None:
+        """The variable name or file path of a reference; None for a literal."""
+        return self.env if self.env is not None else self.file
+
+    @property
+    def source_dir(self) -> Path | None:
+        """Directory of the manifest file this value was written in (for `file:` paths)."""
+        return self._source_dir
+
+    @property
+    def origin(self) -> Position | None:
+        """Where the value was written, for error messages."""
+        return self._origin
+
+    def bind(self, source_dir: Path, origin: Position) -> None:
+        self._source_dir = source_dir
+        self._origin = origin
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        extra = {
+            "version": {"type": "integer", "minimum": 0, "description": _doc("version")},
+            "protect": {"type": "boolean", "default": False, "description": _doc("protect")},
+        }
+
+        def form(key: str, prop: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "type": "object",
+                "properties": {key: {**prop, "description": _doc(key)}, **extra},
+                "required": [key],
+                "additionalProperties": False,
+            }
+
+        return {
+            "description": (cls.__doc__ or "").split("\n\n")[0].replace("\n", " "),
+            "anyOf": [
+                {"type": "string", "description": "A literal value; quote numbers and booleans."},
+                form("env", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}),
+                form("file", {"type": "string", "minLength": 1}),
+                form("value", {"type": "string"}),
+            ],
+        }
+
+
+def _doc(name: str) -> str:
+    return (EnvVar.model_fields[name].description or "").replace("\n", " ")

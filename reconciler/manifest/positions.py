@@ -1,0 +1,69 @@
+"""Where each part of a manifest was written: a side table from model paths to positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reconciler.errors import Problem
+
+# A path into the manifest as the models see it: ("projects", "gh/acme/api", "env_vars", "X").
+Path_ = tuple[str | int, ...]
+# (file, key line, key col, value line, value col); 1-based. For list items key == value.
+Entry = tuple[str, int, int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in a manifest file (1-based line and column)."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, self.line, self.col, message)
+
+
+class PositionTable:
+    """Positions of every key and value, with lookups that fall back to the nearest
+    ancestor, so a later stage always gets a useful place for any path."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: dict[Path_, Entry] | None = None) -> None:
+        self.entries: dict[Path_, Entry] = entries if entries is not None else {}
+
+    def update(self, other: PositionTable, skip_existing: bool = True) -> None:
+        if not skip_existing:
+            self.entries.update(other.entries)
+            return
+        for path, entry in other.entries.items():
+            self.entries.setdefault(path, entry)
+
+    def _find(self, path: Iterable[str | int]) -> tuple[Entry, bool]:
+        p = tuple(path)
+        while p:
+            entry = self.entries.get(p)
+            if entry is not None:
+                return entry, True
+            p = p[:-1]
+        return self.entries.get((), ("<manifest>", 1, 1, 1, 1)), False
+
+    def key(self, path: Iterable[str | int]) -> Position:
+        """Where the entry at `path` is declared (its key; for a list item, the item)."""
+        entry, _ = self._find(path)
+        return Position(entry[0], entry[1], entry[2])
+
+    def value(self, path: Iterable[str | int]) -> Position:
+        """Where the value at `path` starts; the ancestor's key when `path` is absent."""
+        entry, exact = self._find(path)
+        if exact and tuple(path) in self.entries:
+            return Position(entry[0], entry[3], entry[4])
+        return Position(entry[0], entry[1], entry[2])
+
+    def has(self, path: Iterable[str | int]) -> bool:
+        return tuple(path) in self.entries

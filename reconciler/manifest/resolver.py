@@ -1,0 +1,107 @@
+"""SecretResolver: turns env var references into values, lazily, at plan/apply time."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+
+from reconciler.errors import Problem, SecretError
+from reconciler.manifest import names
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.model import Manifest
+from reconciler.manifest.positions import Position
+from reconciler.manifest.secret import Secret
+
+MAX_FILE_BYTES = 1024 * 1024  # far above CircleCI's 32k-character limit for a value
+
+_UNKNOWN = Position("<manifest>", 1, 1)
+
+
+class SecretResolver:
+    """Resolves `{env: NAME}` from `environ` (default: the process environment) and
+    `{file: PATH}` from disk. A file must be a regular file whose real path, symlinks
+    followed, stays inside the directory of the manifest file that names it; it is read as
+    UTF-8 and one trailing newline (`\\n` or `\\r\\n`) is dropped, as editors add one. Results
+    are cached. Errors name the manifest position and the variable or path, never a value."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = environ if environ is not None else os.environ
+        self._cache: dict[tuple[str, str], Secret] = {}
+        self._lock = threading.Lock()
+
+    def resolve(self, ref: EnvVar) -> Secret:
+        """The value of `ref`; raises SecretError (one problem) when it cannot be had."""
+        if ref.value is not None:
+            return ref.value
+        where = ref.origin or _UNKNOWN
+        if ref.env is not None:
+            key = ("env", ref.env)
+        else:
+            base = (ref.source_dir or Path.cwd()).resolve()
+            target = os.path.realpath(base / (ref.file or ""))
+            key = ("file", target)
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if ref.env is not None:
+            value = self._from_env(ref.env, where)
+        else:
+            value = self._from_file(ref.file or "", base, target, where)
+        with self._lock:
+            self._cache[key] = value
+        return value
+
+    def resolve_all(self, manifest: Manifest) -> None:
+        """Resolve every reference of the manifest; raise one SecretError listing all failures."""
+        problems: list[Problem] = []
+        for _path, ref in manifest.secret_refs():
+            try:
+                self.resolve(ref)
+            except SecretError as exc:
+                problems += exc.problems
+        if problems:
+            raise SecretError(problems)
+
+    def _from_env(self, name: str, where: Position) -> Secret:
+        if name in names.RESERVED_ENV:
+            raise SecretError(
+                [where.problem(f"{name} is the reconciler's own credential and may not be copied")]
+            )
+        value = self._environ.get(name)
+        if value is None:
+            raise SecretError([where.problem(f"environment variable {name} is not set")])
+        return Secret(value)
+
+    def _from_file(self, shown: str, base: Path, target: str, where: Position) -> Secret:
+        def fail(why: str) -> SecretError:
+            return SecretError([where.problem(f"secret file '{shown}' {why}")])
+
+        if os.path.commonpath([str(base), target]) != str(base):
+            raise fail(f"resolves outside the manifest's directory {base}")
+        try:
+            info = os.stat(target)
+        except FileNotFoundError:
+            raise fail(f"not found (looked for {target})") from None
+        except OSError as exc:
+            raise fail(f"cannot be read: {exc.strerror}") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise fail("is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB")
+        try:
+            with open(target, "rb") as fh:
+                raw = fh.read(MAX_FILE_BYTES + 1)
+            text = raw.decode("utf-8")
+        except OSError as exc:
+            raise fail(f"cannot be read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise fail("is not UTF-8 text") from None
+        if text.endswith("\r\n"):
+            text = text[:-2]
+        elif text.endswith("\n"):
+            text = text[:-1]
+        return Secret(text)

@@ -1,0 +1,122 @@
+"""Rules across fields of one file, checked on the raw data so they are reported even when
+other parts of the file are invalid: slugs belong to the organization, no item listed twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from reconciler.errors import Problem
+from reconciler.manifest import names
+from reconciler.manifest.positions import Path_
+from reconciler.manifest.yamlread import INVALID, RawDocument
+
+# Set-like lists, as paths with "*" for any key.
+_SET_LISTS: list[Path_] = [
+    ("projects", "*", "checkout_keys"),
+    ("projects", "*", "settings", "pr_only_branch_overrides"),
+    ("projects", "*", "schedules", "*", "timetable", "hours_of_day"),
+    ("projects", "*", "schedules", "*", "timetable", "days_of_week"),
+    ("projects", "*", "schedules", "*", "timetable", "days_of_month"),
+    ("projects", "*", "schedules", "*", "timetable", "months"),
+    ("projects", "*", "webhooks", "*", "events"),
+    ("contexts", "*", "restrictions", "projects"),
+    ("contexts", "*", "restrictions", "expressions"),
+    ("contexts", "*", "restrictions", "groups"),
+    ("policy", "manage_contexts"),
+    ("policy", "ignore", "contexts"),
+    ("policy", "ignore", "env_vars"),
+    ("policy", "ignore", "webhooks"),
+    ("policy", "ignore", "schedules"),
+]
+
+
+def _walk(data: Any, pattern: Path_, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    if not pattern:
+        yield prefix, data
+        return
+    if not isinstance(data, dict):
+        return
+    head, rest = pattern[0], pattern[1:]
+    keys = list(data) if head == "*" else [head] if head in data else []
+    for key in keys:
+        yield from _walk(data[key], rest, prefix + (key,))
+
+
+def _same_item(path: Path_) -> Callable[[Any], Any]:
+    if path[-1] == "projects" and path[0] == "contexts":  # spellings of one project
+        return lambda v: (
+            names.fold_project(names.normalise_project(v) or v) if isinstance(v, str) else v
+        )
+    return lambda v: v
+
+
+def check_document(doc: RawDocument) -> list[Problem]:
+    problems: list[Problem] = []
+    pos = doc.positions
+    data = doc.data
+    org_raw = data.get("organization")
+    org = names.normalise_org(org_raw) if isinstance(org_raw, str) else None
+
+    projects = data.get("projects")
+    if isinstance(projects, dict):
+        folded: dict[str, str] = {}
+        for slug in projects:
+            norm = names.normalise_project(slug)
+            if norm is None:
+                continue  # reported by the model
+            where = pos.key(("projects", slug))
+            if org and not names.same_org(norm, org):
+                problems.append(
+                    where.problem(f"project '{slug}' is not in organization '{org_raw}'")
+                )
+            first = folded.setdefault(names.fold_project(norm), slug)
+            if first != slug:
+                line = pos.key(("projects", first)).line
+                problems.append(
+                    where.problem(
+                        f"'{slug}' and '{first}' (line {line}) name the same project: "
+                        "GitHub and Bitbucket names ignore case"
+                    )
+                )
+
+    for path, items in _walk(data, ("contexts", "*", "restrictions", "projects")):
+        if not isinstance(items, list) or not org:
+            continue
+        for i, item in enumerate(items):
+            norm = names.normalise_project(item) if isinstance(item, str) else None
+            if norm and not names.same_org(norm, org):
+                problems.append(
+                    pos.value(path + (i,)).problem(
+                        f"restriction project '{item}' is not in organization '{org_raw}'"
+                    )
+                )
+
+    for pattern in _SET_LISTS:
+        for path, items in _walk(data, pattern):
+            if isinstance(items, list):
+                problems += _duplicates(doc, path, items, _same_item(path))
+    return problems
+
+
+def _duplicates(
+    doc: RawDocument, path: Path_, items: list[Any], same: Callable[[Any], Any]
+) -> list[Problem]:
+    problems = []
+    seen: dict[Any, int] = {}
+    for i, item in enumerate(items):
+        if item is INVALID:
+            continue
+        try:
+            key = (type(item), same(item))
+            first = seen.setdefault(key, i)
+        except TypeError:  # unhashable: reported as the wrong type by the model
+            continue
+        if first != i:
+            line = doc.positions.value(path + (first,)).line
+            problems.append(
+                doc.positions.value(path + (i,)).problem(
+                    f"{item!r} is listed twice in '{path[-1]}' (first at line {line})"
+                )
+            )
+    return problems
