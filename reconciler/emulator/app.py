@@ -101,8 +101,10 @@ class EmulatorApp:
         request = Request(environ)
         if request.path.startswith("/_emulator/"):
             response = self.admin(request)
-        else:
+        elif request.path.startswith("/api/"):
             response = self.api(request)
+        else:
+            response = json_response(404, {"message": "Not found"})
         return response(environ, start_response)
 
     # ---- admin (never delayed, limited, faulted, logged or observed) ---------------------
@@ -177,6 +179,9 @@ class EmulatorApp:
                 reply: Reply = handler(ctx, **args)
             except Fail as exc:
                 return json_response(exc.status, {"message": exc.message}, exc.content_type)
+            except Exception:  # an emulator bug: answer like CircleCI's 500, keep the trace
+                log.exception("emulator handler failed: %s %s", request.method, request.path)
+                return json_response(500, {"message": "Internal server error."})
             if request.method in WRITES and self.on_write is not None:
                 self.on_write()
         response = json_response(reply.status, reply.body)

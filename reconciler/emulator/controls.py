@@ -12,10 +12,11 @@ DROP = "drop"  # commit the write, then close the connection without an answer
 
 
 class RateLimiter:
-    """A token bucket per API token: capacity N, refilled at N per second."""
+    """A token bucket per API token: capacity N (at least one request), refilled at N/s."""
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
+        self.capacity = max(1.0, rate)
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
         self._lock = threading.Lock()
 
@@ -23,8 +24,8 @@ class RateLimiter:
         """Spend one token if there is one; return (allowed, headers for the answer)."""
         now = time.monotonic()
         with self._lock:
-            tokens, at = self._buckets.get(key, (self.rate, now))
-            tokens = min(self.rate, tokens + (now - at) * self.rate)
+            tokens, at = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - at) * self.rate)
             allowed = tokens >= 1
             if allowed:
                 tokens -= 1
@@ -32,7 +33,7 @@ class RateLimiter:
         headers = {
             "RateLimit-Limit": _number(self.rate),
             "RateLimit-Remaining": str(math.floor(tokens)),
-            "RateLimit-Reset": str(math.ceil((self.rate - tokens) / self.rate)),
+            "RateLimit-Reset": str(math.ceil((self.capacity - tokens) / self.rate)),
         }
         if not allowed:
             headers["Retry-After"] = str(max(1, math.ceil((1 - tokens) / self.rate)))
