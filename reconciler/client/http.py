@@ -197,9 +197,9 @@ class HttpClient:
                     self._count("rate_limited")
                     delay = self.retry.on_rate_limited(attempts, retry_after)
                     if delay is None:
-                        budget = f"{self.retry.max_retry_wait:g}s"
+                        budget = f"{self.retry.max_retry_wait:g}s retry budget"
                         raise RateLimited(
-                            f"{err.api_message} (gave up: the {budget} retry budget is spent)",
+                            f"{err.api_message} (gave up: waiting on would pass the {budget})",
                             method=method,
                             path=shown,
                         )
