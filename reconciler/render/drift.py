@@ -21,6 +21,7 @@ from reconciler.render.drift_fields import (
     in_sync,
     summary_line,
     symbol,
+    unmanaged_note,
 )
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.junit import render_drift_junit
@@ -62,8 +63,8 @@ def render_drift_text(report: Mapping[str, Any], color: bool = False) -> str:
     notes = list(report.get("notes") or [])
     if notes:
         out += [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in notes), ""]
-    if in_sync(report) and not items:
-        out.append(paint(NO_DRIFT, "ok", color))
+    if in_sync(report):
+        out.append(paint(NO_DRIFT + unmanaged_note(report), "ok", color))
     else:
         out.append(paint(summary_line(report), "bold", color))
     return "\n".join(out) + "\n"

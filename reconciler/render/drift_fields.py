@@ -104,9 +104,18 @@ def counts(report: Mapping[str, Any]) -> dict[str, int]:
 
 
 def in_sync(report: Mapping[str, Any]) -> bool:
+    """The report's verdict; unmanaged objects are listed but outside what the manifest claims."""
     if "in_sync" in report:
         return bool(report["in_sync"])
-    return not any(counts(report)[s] for s in DRIFT)
+    return not any(counts(report)[s] for s in DRIFT if s != "unmanaged")
+
+
+def unmanaged_note(report: Mapping[str, Any]) -> str:
+    """For a report in sync that still lists unmanaged objects."""
+    n = counts(report)["unmanaged"]
+    if not n:
+        return ""
+    return f" {n} unmanaged object{' is' if n == 1 else 's are'} listed above."
 
 
 def summary_line(report: Mapping[str, Any]) -> str:

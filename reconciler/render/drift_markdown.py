@@ -18,6 +18,7 @@ from reconciler.render.drift_fields import (
     field_rows,
     in_sync,
     symbol,
+    unmanaged_note,
 )
 from reconciler.render.mdutil import (
     COMMENT_LIMIT,
@@ -75,11 +76,11 @@ def render_drift_markdown(report: Mapping[str, Any], limit: int = COMMENT_LIMIT)
     org = str(report.get("organization", "?"))
     out = [marker("drift", organization=org), f"## CircleCI drift for {code(clip(org, 200))}", ""]
     items = drifted(report)
-    if in_sync(report) and not items:
-        out += ["✅ No drift: CircleCI matches the manifest.", ""]
+    if in_sync(report):
+        out += ["✅ No drift: CircleCI matches the manifest." + unmanaged_note(report), ""]
     else:
         n = counts(report)
-        total = sum(n[s] for s in DRIFT)
+        total = sum(n[s] for s in DRIFT if s != "unmanaged")
         verb = "object differs" if total == 1 else "objects differ"
         out += [f"⚠️ Drift found: {total} {verb} from the manifest.", ""]
     out += [*_summary(report), ""]

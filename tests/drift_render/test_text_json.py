@@ -35,15 +35,25 @@ def test_in_sync_text() -> None:
     assert "Objects that differ" not in text
 
 
-def test_unmanaged_only_is_still_drift() -> None:
+def test_unmanaged_objects_are_listed_but_not_drift() -> None:
+    """drift.py counts a report with only unmanaged objects as in sync; they are still shown."""
     report = clean_report()
     report["objects"].append(
         {"address": "context[x]", "kind": "context", "status": "unmanaged", "detail": "d"}
     )
     report["summary"]["unmanaged"] = 1
-    report["in_sync"] = False
     text = render_drift(report, "text")
-    assert NO_DRIFT not in text and "1 unmanaged" in text
+    assert "  ? context[x] (unmanaged)\n" in text
+    assert text.endswith(NO_DRIFT + " 1 unmanaged object is listed above.\n")
+    md = render_drift(report, "markdown")
+    assert "No drift: CircleCI matches the manifest. 1 unmanaged object is listed above." in md
+    assert "<code>context&#91;x]</code>" in md
+    # Without a verdict in the dict, the renderers reach the same one.
+    del report["in_sync"]
+    assert render_drift(report, "text").endswith(" listed above.\n")
+    report["objects"][-1]["status"] = "extra"
+    report["summary"].update(unmanaged=0, extra=1)
+    assert "Drift: 0 changed, 0 missing, 1 extra" in render_drift(report, "text")
 
 
 def test_control_characters_never_reach_the_terminal() -> None:
