@@ -1,0 +1,67 @@
+"""The committed JSON Schema is the models' own, and the examples are valid and editor-ready."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from reconciler.manifest import json_schema, load_manifest
+
+ROOT = Path(__file__).parents[2]
+SCHEMA_FILE = ROOT / "schemas" / "manifest.schema.json"
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+MODELINE = "# yaml-language-server: $schema=../schemas/manifest.schema.json"
+
+
+def _yaml(text: str) -> object:
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def test_the_committed_schema_is_not_stale() -> None:
+    committed = SCHEMA_FILE.read_text(encoding="utf-8")
+    assert committed == json.dumps(json_schema(), indent=2) + "\n", (
+        "schemas/manifest.schema.json is stale: run `make schema` and commit it"
+    )
+
+
+def test_the_schema_is_valid_json_schema_with_descriptions() -> None:
+    schema = json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    per_hour = schema["$defs"]["Timetable"]["properties"]["per_hour"]
+    assert per_hour["description"] == "Runs per hour, 1 to 60."
+    assert (per_hour["minimum"], per_hour["maximum"]) == (1, 60)
+    assert "null" not in json.dumps(schema)  # null is never a value in a manifest
+
+
+def test_there_is_a_minimal_and_a_complete_example() -> None:
+    assert {p.name for p in EXAMPLES} >= {"minimal.yaml", "complete.yaml"}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_each_example_carries_the_modeline_and_validates(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == MODELINE
+    load_manifest([path])
+    jsonschema.Draft202012Validator(json_schema()).validate(_yaml(text))
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "projets: {}",
+        "projects: {gh/acme/api: {env_vars: {BAD-NAME: x}}}",
+        "projects: {gh/acme/api: {settings: {oss: 'yes'}}}",
+        "projects: {gh/acme/api: {env_vars: {A: null}}}",
+        "contexts: {c: {env_vars: {A: {env: A, file: b}}}}",
+        "projects: {gh/acme/api: {webhooks: {w: {url: 'http://x', events: [job-completed]}}}}",
+        "projects: {acme: {}}",
+    ],
+)
+def test_editors_flag_what_the_loader_refuses(snippet: str, write) -> None:
+    text = "version: 1\norganization: gh/acme\n" + snippet + "\n"
+    errors = list(jsonschema.Draft202012Validator(json_schema()).iter_errors(_yaml(text)))
+    assert errors, snippet
