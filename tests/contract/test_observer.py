@@ -196,6 +196,28 @@ def test_spec_readings_nullable_and_composed_objects(observer: ContractObserver)
     assert spec_check.normalise({"x-nullable": True, "x-codeSamples": []}) == {"nullable": True}
 
 
+def test_spec_readings_page_token_and_gateway_answers(observer: ContractObserver) -> None:
+    envvars = "/api/v2/project/gh/acme/api/envvar"
+    page = {"items": [], "next_page_token": None}
+    assert run(observer, "GET", envvars, 200, page, query="page-token=abc") == []
+    found = run(observer, "GET", envvars, 200, page, query="page_token=abc")
+    assert found == [
+        f"GET {envvars} -> 200: request-query at page_token: not a parameter of the operation "
+        "[listEnvVars]"
+    ]
+    assert "page-token" in run(observer, "GET", "/api/v2/me", 200, {}, query="page-token=a")[0]
+    # A gateway's 502 is no API answer; the request that met it is still checked.
+    gateway = b"502 Bad Gateway\n"
+    found = run(
+        observer, "POST", "/api/v2/context", 502, gateway, body={"name": "c"}, media="text/plain"
+    )
+    assert found == [
+        "POST /api/v2/context -> 502: request-body at /owner: required property 'owner' is "
+        "missing [createContext]"
+    ]
+    assert observer.statuses()["createContext"] == {502}
+
+
 def test_exemption_applies_only_where_written() -> None:
     rename = Exemption(
         id="vcs",

@@ -97,8 +97,7 @@ class ContractObserver:
         self.exemptions = load_exemptions() if exemptions is None else exemptions
         self._lock = threading.Lock()
         self._violations: list[str] = []
-        self._checked: Counter[str] = Counter()
-        self._statuses: dict[str, set[int]] = {}
+        self._counts: Counter[tuple[str, int]] = Counter()  # (operationId, status) -> exchanges
         self.exempted: Counter[str] = Counter()  # exemption id -> violations it excused
 
     def __call__(self, request: Any, response: Any) -> None:
@@ -126,8 +125,7 @@ class ContractObserver:
                 with self._lock:
                     self.exempted[hit.id] += 1
         with self._lock:
-            self._checked[operation] += 1
-            self._statuses.setdefault(operation, set()).add(ex.status)
+            self._counts[(operation, ex.status)] += 1
             self._violations.extend(v.message() for v in kept)
         return kept
 
@@ -141,14 +139,23 @@ class ContractObserver:
         with self._lock:
             self._violations[:0] = violations
 
+    def counts(self) -> Counter[tuple[str, int]]:
+        """(operationId, status) -> exchanges checked so far in this process."""
+        with self._lock:
+            return Counter(self._counts)
+
     def checked(self) -> dict[str, int]:
         """operationId -> exchanges checked so far in this process."""
-        with self._lock:
-            return dict(self._checked)
+        out: Counter[str] = Counter()
+        for (operation, _), n in self.counts().items():
+            out[operation] += n
+        return dict(out)
 
     def statuses(self) -> dict[str, set[int]]:
-        with self._lock:
-            return {op: set(codes) for op, codes in self._statuses.items()}
+        out: dict[str, set[int]] = {}
+        for operation, status in self.counts():
+            out.setdefault(operation, set()).add(status)
+        return out
 
 
 @contextmanager
