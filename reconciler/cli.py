@@ -206,7 +206,7 @@ def _session(
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
     api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
-    where = ledger or (Path(manifest.policy.ledger) if manifest.policy.ledger else None)
+    where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
 
 

@@ -64,12 +64,12 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
                 "detail": "",
             }
 
-    owned = {(s.parent, s.kind) for s in result.desired.scopes}
+    scopes = result.desired.scopes
     for r in result.live:
         if r.address in objects or r.address in result.desired:
             continue
-        if (r.parent, r.kind) in owned:
-            continue  # an owned collection: ignored by policy, or folded into a parent delete
+        if any(s.kind == r.kind and s.parent == r.parent and s.owns(r) for s in scopes):
+            continue  # owned: ignored by policy, or folded into a parent's deletion
         if not _ignored(result, r):
             objects[r.address] = {
                 "address": r.address,
@@ -84,7 +84,8 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "organization": result.plan.organization,
         "checksum": result.plan.checksum,
-        "in_sync": all(o["status"] == "ok" for o in items),
+        # Unmanaged objects are reported, but they are outside what the manifest claims.
+        "in_sync": all(o["status"] in ("ok", "unmanaged") for o in items),
         "summary": summary,
         "objects": items,
         "notes": list(result.plan.notes),

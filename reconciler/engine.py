@@ -31,11 +31,9 @@ def _needs_user(manifest: Any) -> bool:
     return any(getattr(p, "schedules", None) for p in manifest.projects.values())
 
 
-def _named_groups(manifest: Any) -> bool:
-    return any(
-        getattr(getattr(c, "restrictions", None), "groups", None)
-        for c in manifest.contexts.values()
-    )
+def _needs_groups(manifest: Any) -> bool:
+    """Group restrictions are shown by name, so read the groups wherever restrictions are."""
+    return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
 def fetch_live(
@@ -47,7 +45,7 @@ def fetch_live(
     ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
     if _needs_user(manifest):
         ctx.user_id = api.me().get("id") or ""
-    if _named_groups(manifest):
+    if _needs_groups(manifest):
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
         except ApiError:  # groups exist only for some org types; names then stay unresolved

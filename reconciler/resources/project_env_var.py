@@ -53,14 +53,15 @@ class ProjectEnvVarKind(Kind):
         )
 
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
-        known = ledger_verdict(desired, live, ctx)
-        if known is not None and known.changed is not None:
-            return known
         shown = masked_suffix(live.signal.get("masked"))
         if ctx.resolver is not None and shown:
             value = reveal(ctx, desired.secret)
-            if not value.endswith(shown) or len(shown) > len(value):
+            if not value.endswith(shown):  # a certain change, whatever the ledger remembers
                 return SecretVerdict(True, "CircleCI's masked value ends differently")
+        known = ledger_verdict(desired, live, ctx)
+        if known is not None and known.changed is not None:
+            return known
+        if shown:
             return SecretVerdict(None, "only the last characters are visible and they match")
         return known or SecretVerdict(None, "CircleCI shows no part of this value")
 
