@@ -1,0 +1,1 @@
+"""Export of a live organization to a manifest: live reads, secret placeholders, YAML text."""
