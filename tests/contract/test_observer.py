@@ -286,3 +286,15 @@ def test_off_contract_blocks_must_raise_exactly_what_they_expect(
     with off_contract(None, "anything") as seen:
         pass
     assert seen == []
+
+
+def test_a_crash_inside_the_check_is_reported_not_raised(observer: ContractObserver) -> None:
+    class Broken:
+        path, method, environ = "/api/v2/me", "GET", {}
+
+        @property
+        def headers(self) -> Any:
+            raise RuntimeError(SECRET)
+
+    observer(Broken(), Response(b"{}"))
+    assert observer.take_violations() == ["GET /api/v2/me: contract check crashed (RuntimeError)"]
