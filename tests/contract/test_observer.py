@@ -12,7 +12,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from tests.contract import spec_check
+from tests.contract import spec_index
 from tests.support.contract import (
     ContractObserver,
     Exemption,
@@ -190,10 +190,10 @@ def test_spec_readings_nullable_and_composed_objects(observer: ContractObserver)
         )[0]
     )
     composed = {"additionalProperties": False, "anyOf": [{"type": "object"}]}
-    assert "additionalProperties" not in spec_check.normalise(composed)
+    assert "additionalProperties" not in spec_index.normalise(composed)
     plain = {"additionalProperties": False, "properties": {}, "anyOf": [{"type": "object"}]}
-    assert spec_check.normalise(plain)["additionalProperties"] is False
-    assert spec_check.normalise({"x-nullable": True, "x-codeSamples": []}) == {"nullable": True}
+    assert spec_index.normalise(plain)["additionalProperties"] is False
+    assert spec_index.normalise({"x-nullable": True, "x-codeSamples": []}) == {"nullable": True}
 
 
 def test_spec_readings_page_token_and_gateway_answers(observer: ContractObserver) -> None:
@@ -257,7 +257,7 @@ def test_counts_are_exact_under_concurrency(observer: ContractObserver) -> None:
 def test_missing_spec_skips_locally_and_fails_under_ci(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    monkeypatch.setenv(spec_check.SPEC_ENV, str(tmp_path / "absent.json"))
+    monkeypatch.setenv(spec_index.SPEC_ENV, str(tmp_path / "absent.json"))
     monkeypatch.delenv("CI", raising=False)
     assert "not found" in str(missing_spec_reason())
     assert make_observer() is None

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.contract.spec_check import REPO_ROOT, Exchange, spec_index, spec_path
+from tests.contract.spec_check import Exchange
+from tests.contract.spec_index import REPO_ROOT, spec_index, spec_path
 from tests.support.contract import ContractObserver, load_exemptions, missing_spec_reason
 
 SHARED = REPO_ROOT.parent / "shared" / "circleci-api"

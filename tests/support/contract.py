@@ -20,16 +20,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.contract.spec_check import (
-    PREFIX,
-    REPO_ROOT,
-    SPEC_ENV,
-    Exchange,
-    Violation,
-    check,
-    spec_index,
-    spec_path,
-)
+from tests.contract.spec_check import PREFIX, Exchange, Violation, check
+from tests.contract.spec_index import REPO_ROOT, SPEC_ENV, spec_index, spec_path
 
 EXCEPTIONS_FILE = REPO_ROOT / "tests" / "contract" / "spec_exceptions.yaml"
 
