@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
-from reconciler.manifest.names import base58_of_uuid, normalise_project, same_org
+from reconciler.manifest.names import base58_of_uuid, normalise_org, normalise_project, same_org
 
 Json = dict[str, Any]
 REFUSED = (BadRequest, PermissionDenied, NotFound)
@@ -83,7 +83,7 @@ CONTEXT_READS: dict[str, Callable[[Any, LiveContext], Any]] = {
 
 def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     org = api.get_organization(org_slug)
-    org = {**org, "slug": org.get("slug") or org_slug}
+    org = {**org, "slug": org.get("slug") or normalise_org(org_slug) or org_slug}
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
     slugs = sorted({normalise_project(s) or s for s in project_slugs})
     found = api.map(lambda s: _project(api, org, s), slugs)
