@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reconciler.errors import Problem
-from reconciler.manifest.positions import Entry, Path_
+from reconciler.manifest.positions import Entry, Path_, quote
 from reconciler.manifest.scalars import (
     MAP,
     SEQ,
@@ -146,9 +146,9 @@ class Builder:
         first = frame.seen.get(key)
         if first is not None:
             same = (
-                f"'{raw}' is the same as '{first[1]}'"
+                f"{quote(raw)} is the same as {quote(first[1])}"
                 if first[1] != raw
-                else f"duplicate key '{raw}'"
+                else f"duplicate key {quote(raw)}"
             )
             self.problem(line, col, f"{same}, already defined at line {first[0]}")
             self.skip_nodes = 1

@@ -19,6 +19,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from reconciler.manifest import names
+from reconciler.manifest.positions import quote
 
 
 class StrictModel(BaseModel):
@@ -98,14 +99,14 @@ def _non_blank(value: str) -> str:
 def _org(value: str) -> str:
     slug = names.normalise_org(value)
     if slug is None:
-        raise ValueError(f"{value!r} is not an organization: expected {names.ORG_FORMS}")
+        raise ValueError(f"{quote(value)} is not an organization: expected {names.ORG_FORMS}")
     return slug
 
 
 def _project(value: str) -> str:
     slug = names.normalise_project(value)
     if slug is None:
-        raise ValueError(f"{value!r} is not a project slug: expected {names.PROJECT_FORMS}")
+        raise ValueError(f"{quote(value)} is not a project slug: expected {names.PROJECT_FORMS}")
     return slug
 
 

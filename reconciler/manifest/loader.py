@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from reconciler.errors import ManifestError, Problem
 from reconciler.manifest import names
 from reconciler.manifest.model import Manifest, Policy
-from reconciler.manifest.positions import Path_, PositionTable
+from reconciler.manifest.positions import Path_, PositionTable, quote
 from reconciler.manifest.problems import translate
 from reconciler.manifest.rules import check_document
 from reconciler.manifest.yamlread import RawDocument, read_document
@@ -139,7 +139,7 @@ def _across_files(docs: list[RawDocument]) -> list[Problem]:
                     what = "project" if section == "projects" else "context"
                     problems.append(
                         pos.key((section, name)).problem(
-                            f"{what} '{name}' is also declared in {there.file}:{there.line}"
+                            f"{what} {quote(name)} is also declared in {there.file}:{there.line}"
                         )
                     )
                 elif section == "contexts":

@@ -6,6 +6,8 @@ import fnmatch
 import re
 import uuid
 
+from reconciler.manifest.positions import quote
+
 _VCS = {"gh": "gh", "github": "gh", "bb": "bb", "bitbucket": "bb"}
 _NAME = r"[A-Za-z0-9_][A-Za-z0-9._-]*"  # GitHub/Bitbucket org and repo names
 _KEY = r"[1-9A-HJ-NP-Za-km-z]+"  # standalone (circleci/...) keys: base58, Bitcoin alphabet
@@ -90,9 +92,9 @@ def context_name_problem(name: str) -> str | None:
     if len(name) > CONTEXT_NAME_MAX:
         return f"context name is longer than {CONTEXT_NAME_MAX} characters"
     if name != name.strip():
-        return f"context name {name!r} starts or ends with whitespace"
+        return f"context name {quote(name)} starts or ends with whitespace"
     if any(c in name for c in "\n\r\v\f\x85\u2028\u2029"):
-        return f"context name {name!r} contains a line break"
+        return f"context name {quote(name)} contains a line break"
     return None
 
 
@@ -101,7 +103,7 @@ def env_name_problem(name: str) -> str | None:
         return f"env var name is longer than {ENV_NAME_MAX} characters"
     if not ENV_NAME.match(name):
         return (
-            f"{name!r} is not a valid env var name: use letters, digits and underscores, "
+            f"{quote(name)} is not a valid env var name: use letters, digits and underscores, "
             "not starting with a digit"
         )
     return None
@@ -121,13 +123,13 @@ def glob_problem(pattern: str) -> str | None:
                 j += 1
             close = pattern.find("]", j)
             if close < 0:
-                return f"glob {pattern!r} has a '[' without its closing ']'"
+                return f"glob {quote(pattern)} has a '[' without its closing ']'"
             i = close
         i += 1
     try:
         re.compile(fnmatch.translate(pattern))
     except re.error:
-        return f"glob {pattern!r} is not a valid pattern"
+        return f"glob {quote(pattern)} is not a valid pattern"
     return None
 
 

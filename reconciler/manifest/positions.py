@@ -13,6 +13,12 @@ Path_ = tuple[str | int, ...]
 Entry = tuple[str, int, int, int, int]
 
 
+def quote(text: object, limit: int = 60) -> str:
+    """User text for a one-line message: quoted, escaped (newlines...), and cut when long."""
+    shown = repr(str(text))
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
+
+
 @dataclass(frozen=True, slots=True)
 class Position:
     """A place in a manifest file (1-based line and column)."""

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import Problem
-from reconciler.manifest.positions import PositionTable
+from reconciler.manifest.positions import PositionTable, quote
 from reconciler.manifest.yamlread import INVALID
 
 _PREFIX = "Value error, "
@@ -86,16 +86,20 @@ def _label(loc: tuple[Any, ...]) -> str:
         return "the manifest"
     if isinstance(loc[-1], int):
         names = [p for p in loc if isinstance(p, str)]
-        return f"an item of '{names[-1]}'" if names else "an item"
-    return f"'{loc[-1]}'"
+        return f"an item of {quote(names[-1])}" if names else "an item"
+    return quote(loc[-1])
 
 
 def _message(err: Any, loc: tuple[Any, ...], root: type[BaseModel]) -> str:
     kind, value, label = err["type"], err.get("input"), _label(loc)
+    if not loc:
+        return f"the manifest: {err['msg']}"
     if kind == "missing":
         return f"missing required key '{loc[-1]}'"
     if kind == "extra_forbidden":
-        return f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), allowed_keys(root, loc[:-1]))
+        return f"unknown key {quote(loc[-1])}" + did_you_mean(
+            str(loc[-1]), allowed_keys(root, loc[:-1])
+        )
     if kind == "value_error":
         msg = str(err["msg"])
         msg = msg[len(_PREFIX) :] if msg.startswith(_PREFIX) else msg
@@ -116,7 +120,7 @@ def _message(err: Any, loc: tuple[Any, ...], root: type[BaseModel]) -> str:
         options = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
         shown = ", ".join(options)
         if isinstance(value, str):
-            return f"{value!r} is not one of: {shown}" + did_you_mean(value, options)
+            return f"{quote(value)} is not one of: {shown}" + did_you_mean(value, options)
         return f"{label} must be one of: {shown}; not {describe(value)}"
     return f"{label}: {err['msg']}"
 
@@ -129,7 +133,9 @@ def translate(
     errors = [e for e in exc.errors(include_url=False) if e.get("input") is not INVALID]
     for err in errors[:limit]:  # INVALID: already reported where it was read
         loc = tuple(err["loc"])
-        on_key = bool(loc) and loc[-1] == "[key]"
+        # pydantic marks a mapping key's own error with a trailing "[key]" (unless a user's key
+        # really is "[key]": then that path was written)
+        on_key = bool(loc) and loc[-1] == "[key]" and not positions.has(loc)
         if on_key:
             loc = loc[:-1]
         kind = err["type"]

@@ -12,7 +12,7 @@ from reconciler.errors import Problem, SecretError
 from reconciler.manifest import names
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.model import Manifest
-from reconciler.manifest.positions import Position
+from reconciler.manifest.positions import Position, quote
 from reconciler.manifest.secret import Secret
 
 MAX_FILE_BYTES = 1024 * 1024  # far above CircleCI's 32k-character limit for a value
@@ -78,7 +78,7 @@ class SecretResolver:
 
     def _from_file(self, shown: str, base: Path, target: str, where: Position) -> Secret:
         def fail(why: str) -> SecretError:
-            return SecretError([where.problem(f"secret file '{shown}' {why}")])
+            return SecretError([where.problem(f"secret file {quote(shown)} {why}")])
 
         if os.path.commonpath([str(base), target]) != str(base):
             raise fail(f"resolves outside the manifest's directory {base}")

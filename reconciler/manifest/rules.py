@@ -8,7 +8,7 @@ from typing import Any
 
 from reconciler.errors import Problem
 from reconciler.manifest import names
-from reconciler.manifest.positions import Path_
+from reconciler.manifest.positions import Path_, quote
 from reconciler.manifest.yamlread import INVALID, RawDocument
 
 # Set-like lists, as paths with "*" for any key.
@@ -116,7 +116,7 @@ def _duplicates(
             line = doc.positions.value(path + (first,)).line
             problems.append(
                 doc.positions.value(path + (i,)).problem(
-                    f"{item!r} is listed twice in '{path[-1]}' (first at line {line})"
+                    f"{quote(item)} is listed twice in '{path[-1]}' (first at line {line})"
                 )
             )
     return problems
