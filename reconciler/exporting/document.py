@@ -7,7 +7,7 @@ from reconciler.exporting.live import LiveContext, LiveOrg, Unreadable
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.projects import HandsOff, project
 from reconciler.exporting.yamltext import Block, Flow, dump
-from reconciler.manifest.names import env_name_problem
+from reconciler.manifest.names import context_name_problem, env_name_problem
 
 MODELINE = "yaml-language-server: $schema=../schemas/manifest.schema.json"
 _GLOB_SPECIAL = {"[": "[[]", "*": "[*]", "?": "[?]"}
@@ -117,6 +117,10 @@ def build(org: LiveOrg) -> str:
         projects.add(p.slug, project(p, org.user_id, ph, off))
     contexts = Block()
     for c in org.contexts:
+        problem = context_name_problem(c.name)
+        if problem:  # not managed unless listed, so leaving it out touches nothing
+            contexts.notes.append(f"context {c.name!r} left out: {problem}")
+            continue
         contexts.add(c.name, _context(c, org, ph, off))
     doc = Block()
     doc.add("version", 1)

@@ -52,7 +52,7 @@ def settings(data: dict[str, Any]) -> tuple[Block, list[str]]:
         elif isinstance(value, bool):
             out.add(key, value)
         else:
-            notes.append(f"setting {key} has no true/false value in CircleCI; left out")
+            notes.append(f"setting {key} has an unexpected value in CircleCI; left out")
     return out, notes
 
 

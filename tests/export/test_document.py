@@ -38,12 +38,13 @@ def _org() -> LiveOrg:
             ],
         },
     )
+    bad_name = LiveContext(" padded ", "c2", reads={"env_vars": [], "restrictions": []})
     return LiveOrg(
         slug="gh/acme",
         id="o1",
         user_id="u1",
         projects=[project],
-        contexts=[ctx],
+        contexts=[bad_name, ctx],
         groups=Unreadable("GET /organizations/o1/groups: HTTP 404: Not found"),
         other_projects={},
     )
@@ -62,12 +63,13 @@ def test_unreadable_parts_are_left_out_with_the_reason(tmp_path: Path) -> None:
     assert sorted(p.env_vars or {}) == ["OK"] and m.policy.ignore.env_vars == ["9BAD"]
     assert p.settings is not None and p.settings.model_fields_set == {"build_fork_prs"}
     assert "setting brand_new_toggle is reported by CircleCI but not managed" in text
-    assert "setting oss has no true/false value" in text
+    assert "setting oss has an unexpected value in CircleCI; left out" in text
     c = m.contexts["prod"]
     assert c.env_vars is None and "env_vars: could not be read" in text
     assert c.restrictions is not None and c.restrictions.groups == [GID]
     assert c.restrictions.projects == ["gh/acme/api"]
     assert "groups are shown by id" in text
+    assert list(m.contexts) == ["prod"] and "context ' padded ' left out:" in text
     assert "No secret values" not in text  # OK needs a placeholder
 
 
