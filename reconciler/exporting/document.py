@@ -36,13 +36,15 @@ def _restrictions(c: LiveContext, org: LiveOrg) -> tuple[Block | None, list[str]
                 unmapped.append(f"project id {value} (name {r.get('name') or 'unknown'!s})")
         elif rtype == "group":
             lists["groups"].append(groups.get(value, value))
-        else:
+        elif rtype == "expression":
             lists["expressions"].append(value)
+        else:  # a kind this tool does not know: a manifest cannot list it
+            unmapped.append(f"{rtype} restriction {value}")
     if isinstance(org.groups, Unreadable) and lists["groups"]:
         notes.append(f"groups are shown by id: group names could not be read ({org.groups.reason})")
     if unmapped:
         return None, [
-            "restrictions: left out, so left alone: no readable project has these ids:",
+            "restrictions: left out, so left alone: a manifest cannot name these:",
             *(f"  - {u}" for u in unmapped),
             *(f"  (also restricted to {k[:-1]} {v})" for k, vs in lists.items() for v in vs),
         ]
@@ -113,10 +115,10 @@ def _policy(off: HandsOff) -> Block:
 def build(org: LiveOrg) -> str:
     ph, off = Placeholders(), HandsOff()
     projects = Block()
-    for p in org.projects:
+    for p in sorted(org.projects, key=lambda p: p.slug):
         projects.add(p.slug, project(p, org.user_id, ph, off))
     contexts = Block()
-    for c in org.contexts:
+    for c in sorted(org.contexts, key=lambda c: c.name):
         problem = context_name_problem(c.name)
         if problem:  # not managed unless listed, so leaving it out touches nothing
             contexts.notes.append(f"context {c.name!r} left out: {problem}")

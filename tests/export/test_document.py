@@ -39,12 +39,14 @@ def _org() -> LiveOrg:
         },
     )
     bad_name = LiveContext(" padded ", "c2", reads={"env_vars": [], "restrictions": []})
+    odd = {"restriction_type": "team", "restriction_value": "t-1", "name": "t"}
+    future = LiveContext("future", "c3", reads={"env_vars": [], "restrictions": [odd]})
     return LiveOrg(
         slug="gh/acme",
         id="o1",
         user_id="u1",
         projects=[project],
-        contexts=[bad_name, ctx],
+        contexts=[bad_name, ctx, future],
         groups=Unreadable("GET /organizations/o1/groups: HTTP 404: Not found"),
         other_projects={},
     )
@@ -69,7 +71,9 @@ def test_unreadable_parts_are_left_out_with_the_reason(tmp_path: Path) -> None:
     assert c.restrictions is not None and c.restrictions.groups == [GID]
     assert c.restrictions.projects == ["gh/acme/api"]
     assert "groups are shown by id" in text
-    assert list(m.contexts) == ["prod"] and "context ' padded ' left out:" in text
+    assert list(m.contexts) == ["future", "prod"] and "context ' padded ' left out:" in text
+    assert m.contexts["future"].restrictions is None
+    assert "a manifest cannot name these: - team restriction t-1" in text
     assert "No secret values" not in text  # OK needs a placeholder
 
 
