@@ -95,6 +95,11 @@ class Ctx:
         mac = hmac.new(self.page_secret, f"{key}:{offset}".encode(), hashlib.sha256)
         return mac.hexdigest()[:16]
 
+    @staticmethod
+    def whole(items: list[Any]) -> dict[str, Any]:
+        """The envelope of a list whose spec takes no page-token: everything, in one page."""
+        return {"items": items, "next_page_token": None}
+
     def page(self, items: list[Any], key: str, size: int | None = None) -> dict[str, Any]:
         """One page of `items`; tokens are opaque, bound to the list `key`, 400 when garbled."""
         size = size or self.page_size

@@ -20,9 +20,6 @@ ALICE = "alice-token"  # a seed user who belongs to gh/acme only
 SNAKE_VCS_TYPE = "'vcs-type' is missing"  # /me/collaborations sends vcs_type
 DELETED_CONTEXT = "-> 403: response-status"  # GETs on a deleted context answer 403
 NEWER_ROUTE = "method not in the spec for this path"  # GET /organization/{org}: newer spec
-# Lists that answer next_page_token but declare no page-token parameter (ENDPOINTS.md §17.8):
-# the emulator pages them all, so a client that reads to the end sends page-token there.
-UNDECLARED_PAGE_TOKEN = "page-token: not a parameter of the operation"
 
 
 def standard_seed() -> dict[str, Any]:

@@ -78,7 +78,7 @@ def v2_list(ctx: Ctx, slug: str) -> Reply:
     if digest not in ("md5", "sha256"):
         raise Fail(400, "Invalid digest.")
     items = [_v2(project, k, digest) for k in project["checkout_keys"]]
-    return Reply(200, ctx.page(items, f"checkout-key:{project['id']}"))
+    return Reply(200, ctx.whole(items))
 
 
 def v2_create(ctx: Ctx, slug: str) -> Reply:

@@ -45,7 +45,7 @@ def _sorted(project: Record) -> list[tuple[str, dict[str, Any]]]:
 def v2_list(ctx: Ctx, slug: str) -> Reply:
     project = ctx.project(slug)
     items = [_v2(n, v) for n, v in _sorted(project)]
-    return Reply(200, ctx.page(items, f"envvar:{project['id']}"))
+    return Reply(200, ctx.whole(items))
 
 
 def v2_create(ctx: Ctx, slug: str) -> Reply:

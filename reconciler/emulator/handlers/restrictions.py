@@ -61,7 +61,7 @@ def add(world: World, c: Record, kind: str, value: str) -> Record:
 def list_restrictions(ctx: Ctx, context_id: str) -> Reply:
     c = find_context(ctx, context_id, invalid_is_400=True)
     items = [view(ctx.world, c, r) for r in c["restrictions"]]
-    return Reply(200, ctx.page(items, f"restrictions:{c['id']}"))
+    return Reply(200, ctx.whole(items))
 
 
 def create_restriction(ctx: Ctx, context_id: str) -> Reply:

@@ -62,7 +62,7 @@ def list_webhooks(ctx: Ctx) -> Reply:
         raise Fail(400, "Query parameter 'scope-id' must be a UUID.")
     project = _scope_project(ctx, scope_id)
     found = [w for w in ctx.world.webhooks.values() if w["project_id"] == project["id"]]
-    return Reply(200, ctx.page([view(w) for w in found], f"webhooks:{project['id']}"))
+    return Reply(200, ctx.whole([view(w) for w in found]))
 
 
 def create_webhook(ctx: Ctx) -> Reply:
