@@ -27,6 +27,21 @@ MAX_ALIAS_VALUES = 100_000  # values that aliases may add by repetition (alias b
 MAX_PROBLEMS = 500  # per file: past this, a file is noise, not a manifest
 
 
+# Event kinds; node events first so `kind <= _ALIAS` tests for a node.
+_SCALAR, _MAPPING, _SEQUENCE, _ALIAS, _END, _DOCUMENT, _STREAM_END, _OTHER = range(8)
+_STARTS = (_MAPPING, _SEQUENCE)
+_KINDS = {
+    "ScalarEvent": _SCALAR,
+    "MappingStartEvent": _MAPPING,
+    "SequenceStartEvent": _SEQUENCE,
+    "AliasEvent": _ALIAS,
+    "MappingEndEvent": _END,
+    "SequenceEndEvent": _END,
+    "DocumentStartEvent": _DOCUMENT,
+    "StreamEndEvent": _STREAM_END,
+}
+
+
 class INVALID:
     """Stands where a value could not be read; its problem is already reported."""
 
@@ -82,6 +97,7 @@ class Builder:
         self.skip_nodes = 0  # whole nodes still to skip (bad keys, duplicates)
         self.skip_depth = 0
         self.merge_values: dict[Path_, Any] = {}
+        self.kinds: dict[type, int] = {}
         self.done = False
 
     def problem(self, line: int, col: int, message: str, fatal: bool = False) -> None:
@@ -90,43 +106,45 @@ class Builder:
             raise Fatal
 
     def feed(self, ev: Any) -> None:
-        name = type(ev).__name__
+        kind = self.kinds.get(type(ev))
+        if kind is None:  # event classes are looked up by name: both parsers' classes work
+            kind = self.kinds[type(ev)] = _KINDS.get(type(ev).__name__, _OTHER)
         if self.skip_depth:
-            if name in ("MappingStartEvent", "SequenceStartEvent"):
+            if kind in _STARTS:
                 self.skip_depth += 1
-            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+            elif kind == _END:
                 self.skip_depth -= 1
                 self.skip_nodes -= self.skip_depth == 0
             return
-        if self.skip_nodes and name in ("ScalarEvent", "AliasEvent"):
-            self.skip_nodes -= 1
-            return
-        if self.skip_nodes and name in ("MappingStartEvent", "SequenceStartEvent"):
-            self.skip_depth = 1
+        if self.skip_nodes and kind <= _ALIAS:
+            if kind in _STARTS:
+                self.skip_depth = 1
+            else:
+                self.skip_nodes -= 1
             return
         mark = ev.start_mark
         line, col = mark.line + 1, mark.column + 1
-        if name in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent", "AliasEvent"):
+        if kind <= _ALIAS:
             frame = self.stack[-1] if self.stack else None
             if frame is not None and frame.is_map and frame.key is None and not frame.merging:
-                self.key(frame, ev, name, line, col)
+                self.key(frame, ev, kind, line, col)
             else:
-                self.node(frame, ev, name, line, col)
-        elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                self.node(frame, ev, kind, line, col)
+        elif kind == _END:
             self.end(self.stack.pop())
-        elif name == "DocumentStartEvent":
+        elif kind == _DOCUMENT:
             self.documents += 1
             if self.documents > 1:
                 self.problem(line, col, "a manifest file holds one YAML document; split it", True)
-        elif name == "StreamEndEvent":
+        elif kind == _STREAM_END:
             self.done = True
             if self.root is None and not self.problems:
                 self.problem(
                     1, 1, "the file is empty; a manifest needs at least version and organization"
                 )
 
-    def key(self, frame: _Frame, ev: Any, name: str, line: int, col: int) -> None:
-        if name != "ScalarEvent" or (ev.tag not in (None, "!", STR) and str(ev.tag) != STR):
+    def key(self, frame: _Frame, ev: Any, kind: int, line: int, col: int) -> None:
+        if kind != _SCALAR or (ev.tag is not None and str(ev.tag) not in ("!", STR)):
             self.problem(
                 line, col, "a key must be plain text (not a list, mapping, alias or tagged value)"
             )
@@ -161,13 +179,13 @@ class Builder:
         self.entries[path] = entry
         self.log.append(path)
 
-    def node(self, frame: _Frame | None, ev: Any, name: str, line: int, col: int) -> None:
+    def node(self, frame: _Frame | None, ev: Any, kind: int, line: int, col: int) -> None:
         self.nodes += 1
         if frame is None:
             path: Path_ = ()
             kl, kc = line, col
-            if name != "MappingStartEvent":
-                what = "a list" if name == "SequenceStartEvent" else "a single value"
+            if kind != _MAPPING:
+                what = "a list" if kind == _SEQUENCE else "a single value"
                 self.problem(
                     line,
                     col,
@@ -175,34 +193,38 @@ class Builder:
                     True,
                 )
         elif frame.is_map:
-            path = frame.path + (("<<", len(frame.merges)) if frame.merging else (frame.key,))  # type: ignore[operator]
+            if frame.merging:
+                path = (*frame.path, "<<", len(frame.merges))
+            else:
+                path = (*frame.path, frame.key)  # type: ignore[arg-type]
             kl, kc = frame.key_mark
         else:
-            path = frame.path + (len(frame.value),)
+            path = (*frame.path, len(frame.value))
             kl, kc = line, col
-        if name == "ScalarEvent" and not ev.value and not ev.style and frame is not None:
+        if kind == _SCALAR and not ev.value and not ev.style and frame is not None:
             line, col = kl, kc  # an empty value is marked at the next token: show its key instead
         if len(path) > MAX_DEPTH:
             self.problem(line, col, f"nested more than {MAX_DEPTH} levels deep", True)
-        self.record(path, (self.file, kl, kc, line, col))
-        anchor = getattr(ev, "anchor", None) if name != "AliasEvent" else None
-        tag = None if name == "AliasEvent" or ev.tag is None else str(ev.tag)
-        if name == "ScalarEvent":
+        self.entries[path] = (self.file, kl, kc, line, col)
+        self.log.append(path)
+        if kind == _ALIAS:
+            self.place(frame, path, self.alias(ev, path, line, col))
+            return
+        tag = None if ev.tag is None else str(ev.tag)
+        if kind == _SCALAR:
             value = self.scalar(ev, tag, line, col)
-        elif name == "AliasEvent":
-            value = self.alias(ev, path, line, col)
-        else:
-            is_map = name == "MappingStartEvent"
-            if tag not in (None, "!", MAP if is_map else SEQ):
-                self.problem(line, col, f"YAML tag {_short(tag)} is not allowed in a manifest")
-                value, self.skip_depth, self.skip_nodes = INVALID, 1, 1
-            else:
-                value = {} if is_map else []
+            self.place(frame, path, value)
+            if ev.anchor:
+                self.anchors[ev.anchor] = (value, 1, [])
+            return
+        if tag not in (None, "!", MAP if kind == _MAPPING else SEQ):
+            self.problem(line, col, f"YAML tag {_short(tag)} is not allowed in a manifest")
+            self.place(frame, path, INVALID)
+            self.skip_depth, self.skip_nodes = 1, 1
+            return
+        value = {} if kind == _MAPPING else []
         self.place(frame, path, value)
-        if anchor and name == "ScalarEvent":
-            self.anchors[anchor] = (value, 1, [])
-        if name in ("MappingStartEvent", "SequenceStartEvent") and value is not INVALID:
-            self.stack.append(_Frame(path, value, anchor, len(self.log), self.nodes))
+        self.stack.append(_Frame(path, value, ev.anchor, len(self.log), self.nodes))
 
     def place(self, frame: _Frame | None, path: Path_, value: Any) -> None:
         if frame is None:

@@ -90,8 +90,11 @@ class EnvVar(StrictModel):
         return self._origin
 
     def bind(self, source_dir: Path, origin: Position) -> None:
-        self._source_dir = source_dir
-        self._origin = origin
+        """Set by the loader. (The private dict directly: thousands of values are bound.)"""
+        private = self.__pydantic_private__
+        assert private is not None
+        private["_source_dir"] = source_dir
+        private["_origin"] = origin
 
     @classmethod
     def __get_pydantic_json_schema__(

@@ -175,8 +175,8 @@ def _merge(models: list[tuple[RawDocument, Manifest]]) -> Manifest:
     manifest._positions = positions
     manifest._files = [doc.file for doc, _ in models]
     manifest._directories = {doc.file: doc.directory for doc, _ in models}
-    for path, var in manifest.secret_refs():
+    for path, var in manifest.secret_refs():  # where each value was written, for resolution
         sub = (*path, var.kind if var.kind != "literal" else "value")
-        where = manifest.value_position(*(sub if positions.has(sub) else path))
-        var.bind(manifest.directory_of(*path) or Path.cwd(), where)
+        where = positions.value(sub if positions.has(sub) else path)
+        var.bind(manifest._directories.get(where.file) or Path.cwd(), where)
     return manifest
