@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,44 +39,62 @@ def _needs_groups(manifest: Any) -> bool:
 def fetch_live(
     api: Any, manifest: Any, progress: Progress | None = None, kinds: dict[str, Kind] = REGISTRY
 ) -> tuple[State, FetchContext]:
-    """Read exactly what the manifest's scope needs: collection reads, bounded concurrency."""
+    """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
+    each child collection read as soon as its parent is known (no phase barriers)."""
     ctx = FetchContext(api=api, manifest=manifest)
     org = api.get_organization(manifest.organization)
     ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
-    if _needs_user(manifest):
+
+    def me() -> list[Resource]:
         ctx.user_id = api.me().get("id") or ""
-    if _needs_groups(manifest):
+        return []
+
+    def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
         except ApiError:  # groups exist only for some org types; names then stay unresolved
             ctx.groups = {}
+        return []
+
+    first: list[Callable[[], list[Resource]]] = []
+    if _needs_user(manifest):
+        first.append(me)
+    if _needs_groups(manifest):
+        first.append(groups)
+    for kind in kinds.values():
+        if kind.parent_kind is None:
+            first.extend(kind.fetch_units(ctx))
+    children: dict[str, list[Kind]] = {}
+    for kind in kinds.values():
+        if kind.parent_kind is not None:
+            children.setdefault(kind.parent_kind, []).append(kind)
 
     state = State()
-    top = [k for k in kinds.values() if k.parent_kind is None]
-    for kind in top:
-        state.add(kind.fetch(ctx, None))
-
-    tasks: list[tuple[Kind, Resource]] = [
-        (kind, parent)
-        for kind in kinds.values()
-        if kind.parent_kind is not None
-        for parent in state.of_kind(kind.parent_kind)
-        if kind.wants(ctx, parent)
-    ]
-    done = [0]
-    lock = threading.Lock()
-
-    def run(task: tuple[Kind, Resource]) -> list[Resource]:
-        kind, parent = task
-        out = kind.fetch(ctx, parent)
-        with lock:
-            done[0] += 1
-            if progress is not None:
-                progress(done[0], len(tasks))
-        return out
-
-    for found in api.map(run, tasks):
-        state.add(found)
+    found_by_kind: dict[str, list[Resource]] = {}
+    workers = max(1, int(getattr(getattr(api, "config", None), "concurrency", 8)))
+    done = total = 0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        pending: set[Future[list[Resource]]] = {pool.submit(fn) for fn in first}
+        total = len(pending)
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    for r in future.result():
+                        found_by_kind.setdefault(r.kind, []).append(r)
+                        for kind in children.get(r.kind, []):
+                            if kind.wants(ctx, r):
+                                pending.add(pool.submit(kind.fetch, ctx, r))
+                                total += 1
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    # Names that depend on other reads (project ids, group names) are settled last.
+    for kind in kinds.values():
+        state.add(kind.settle(ctx, found_by_kind.get(kind.name, [])))
     return state, ctx
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -99,6 +99,14 @@ class Kind(ABC):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         """Read live objects of this kind under one live parent (None for top-level kinds)
         with collection reads: one paginated list, never one request per object."""
+
+    def fetch_units(self, ctx: FetchContext) -> list[Callable[[], list[Resource]]]:
+        """Top-level kinds: independent reads the engine may run in parallel."""
+        return [lambda: self.fetch(ctx, None)]
+
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """After every read: fill in what depends on other reads (names for ids)."""
+        return resources
 
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         return SecretVerdict(None, "CircleCI never returns this value")

@@ -50,15 +50,22 @@ class ContextRestrictionKind(Kind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
-        slugs = {pid: slug for slug, pid in ctx.project_ids.items()}
-        groups = {gid: name for name, gid in ctx.groups.items()}
         out = []
         for r in ctx.api.list_context_restrictions(parent.ids["id"]):
             rtype, value = r["restriction_type"], r["restriction_value"] or r.get("project_id")
-            # ids are shown by name where we know the name; otherwise the id stands.
-            shown = slugs.get(value, value) if rtype == "project" else value
-            shown = groups.get(value, value) if rtype == "group" else shown
-            out.append(_resource(parent.address, rtype, shown, id=r["id"], api_value=value))
+            out.append(_resource(parent.address, rtype, value, id=r["id"], api_value=value))
+        return out
+
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """Show ids by name where the name is known (project slugs, group names)."""
+        slugs = {pid: slug for slug, pid in ctx.project_ids.items()}
+        groups = {gid: name for name, gid in ctx.groups.items()}
+        names = {"project": slugs, "group": groups}
+        out = []
+        for r in resources:
+            rtype, value = r.fields["type"], r.ids["api_value"]
+            shown = names.get(rtype, {}).get(value, value)
+            out.append(_resource(r.parent or "", rtype, shown, **r.ids))
         return out
 
     def _value(self, ctx: ApplyContext, desired: Resource) -> str:

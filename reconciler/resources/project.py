@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
 from reconciler.errors import Conflict, NotFound
 from reconciler.resources.base import Kind, Resource, Scope
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
@@ -34,28 +38,27 @@ class ProjectKind(Kind):
             )
         return out, []  # no scope: a live project outside the manifest is never touched
 
-    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+    def fetch_units(self, ctx: FetchContext) -> list[Callable[[], list[Resource]]]:
         wanted = manifest_projects(ctx.manifest)
         # Projects named only in a restriction are read for their id, not managed.
-        extra = sorted(
-            {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
-            - set(wanted)
-        )
-        slugs = sorted(wanted) + extra
-        found = ctx.api.map(lambda s: (s, ctx.api.get_project(s)), slugs)
-        out = []
-        for slug, body in found:
-            if body is None:
-                if slug in wanted and not getattr(wanted[slug], "create", False):
-                    raise NotFound(
-                        f"project {slug} does not exist in CircleCI or this token cannot see it "
-                        "(set `create: true` to have apply create it)"
-                    )
-                continue
-            ctx.project_ids[slug] = body["id"]
-            if slug in wanted:
-                out.append(_live(slug, body))
-        return out
+        extra = {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
+        slugs = sorted(wanted) + sorted(extra - set(wanted))
+        return [partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs]
+
+    def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
+        body = ctx.api.get_project(slug)
+        if body is None:
+            if declared is not None and not getattr(declared, "create", False):
+                raise NotFound(
+                    f"project {slug} does not exist in CircleCI or this token cannot see it "
+                    "(set `create: true` to have apply create it)"
+                )
+            return []
+        ctx.project_ids[slug] = body["id"]
+        return [_live(slug, body)] if declared is not None else []
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        return [r for unit in self.fetch_units(ctx) for r in unit()]
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         org, _, repo = desired.name.rpartition("/")
