@@ -114,7 +114,8 @@ class EnvVar(StrictModel):
             }
 
         return {
-            "description": (cls.__doc__ or "").split("\n\n")[0].replace("\n", " "),
+            "description": "A value: literal text, {env: NAME}, {file: PATH} or {value: TEXT}; "
+            "the long forms take optional version and protect.",
             "anyOf": [
                 {"type": "string", "description": "A literal value; quote numbers and booleans."},
                 form("env", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}),

@@ -165,7 +165,13 @@ _PROJECT_SCHEMA = {
 NonBlank = Annotated[
     StrictStr, AfterValidator(_non_blank), WithJsonSchema({"type": "string", "minLength": 1})
 ]
-OrgSlug = Annotated[StrictStr, AfterValidator(_org), WithJsonSchema({"type": "string"})]
+_ORG_SCHEMA = {
+    "type": "string",
+    "pattern": r"^((gh|github|bb|bitbucket)/[A-Za-z0-9_][A-Za-z0-9._-]*"
+    r"|circleci/[1-9A-HJ-NP-Za-km-z]+"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+}
+OrgSlug = Annotated[StrictStr, AfterValidator(_org), WithJsonSchema(_ORG_SCHEMA)]
 ProjectSlug = Annotated[StrictStr, AfterValidator(_project), WithJsonSchema(_PROJECT_SCHEMA)]
 ContextName = Annotated[
     StrictStr,

@@ -48,7 +48,16 @@ def test_defaults_are_the_documented_ones(write) -> None:
     assert monthly.protect is True and monthly.description is None
     assert (api.schedules or {})["nightly"].attribution_actor is AttributionActor.SYSTEM
     hook = (api.webhooks or {})["slack"]
-    assert hook.verify_tls is True and hook.protect is False
+    assert hook.verify_tls is True and hook.protect is True
+    assert (
+        m.contexts["ci-staging"].protect is False and m.contexts["ci-staging"].restrictions is None
+    )
+    staging = m.contexts["ci-staging"].env_vars or {}
+    assert staging["AWS_ACCESS_KEY_ID"].env == "STAGING_AWS_ACCESS_KEY_ID"  # merged, then replaced
+    assert (staging["AWS_SECRET_ACCESS_KEY"].version, staging["AWS_SECRET_ACCESS_KEY"].protect) == (
+        3,
+        True,
+    )
     assert hook.events == [WebhookEvent.WORKFLOW_COMPLETED, WebhookEvent.JOB_COMPLETED]
     assert api.create is True and m.projects["gh/acme/web"].create is False
     assert api.checkout_keys == [CheckoutKeyType.DEPLOY_KEY]
@@ -138,7 +147,7 @@ def test_policy_helpers_match_globs_case_sensitively() -> None:
 def test_secret_refs_lists_every_value_with_its_path() -> None:
     m = load_manifest([FULL])
     refs = {path: var for path, var in m.secret_refs()}
-    assert len(refs) == 12
+    assert len(refs) == 13
     hook = refs[("projects", "gh/acme/api", "webhooks", "slack", "signing_secret")]
     assert (hook.kind, hook.ref) == ("env", "WEBHOOK_SECRET")
     dsn = refs[("projects", "gh/acme/api", "env_vars", "SENTRY_DSN")]
