@@ -71,7 +71,10 @@ class EmulatorServer:
     def start(self) -> str:
         if self._server is not None:
             return self.url
-        server = _Server(self.config.host, self.config.port, self.app, handler=_Handler)
+        try:
+            server = _Server(self.config.host, self.config.port, self.app, handler=_Handler)
+        except SystemExit:  # werkzeug exits when it cannot bind; callers need an exception
+            raise OSError(f"cannot listen on {self.config.host}:{self.config.port}") from None
         if self.config.state_file is not None and not self.config.state_file.exists():
             with self.world.lock:
                 self._save()

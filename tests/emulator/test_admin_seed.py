@@ -160,6 +160,13 @@ def test_bad_seeds_name_the_place_not_the_value(seed, where):
     assert where in str(err.value) and "12345" not in str(err.value)
 
 
+def test_a_taken_port_is_an_os_error(server_factory):
+    _, url = server_factory()
+    port = int(url.rsplit(":", 1)[1])
+    with pytest.raises(OSError):
+        EmulatorServer(EmulatorConfig(port=port)).start()
+
+
 def test_config_repr_hides_tokens_and_seed():
     config = EmulatorConfig(tokens=["secret-token"], seed={"users": [{"token": "other-secret"}]})
     assert "secret" not in repr(config)
