@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +15,6 @@ from reconciler.manifest import json_schema, load_manifest
 ROOT = Path(__file__).parents[2]
 SCHEMA_FILE = ROOT / "schemas" / "manifest.schema.json"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-MODELINE = "# yaml-language-server: $schema=../schemas/manifest.schema.json"
 
 
 def _yaml(text: str) -> object:
@@ -39,12 +39,24 @@ def test_the_schema_is_valid_json_schema_with_descriptions() -> None:
 
 def test_there_is_a_minimal_and_a_complete_example() -> None:
     assert {p.name for p in EXAMPLES} >= {"minimal.yaml", "complete.yaml"}
+    assert set(EXAMPLES) <= set(_manifests())
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_each_example_carries_the_modeline_and_validates(path: Path) -> None:
+def _manifests() -> list[Path]:
+    """Every manifest under examples/, in subdirectories too (seeds and CI configs are not)."""
+    found = []
+    for path in sorted((ROOT / "examples").rglob("*.y*ml")):
+        doc = _yaml(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and {"version", "organization"} <= doc.keys():
+            found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("path", _manifests(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_example_manifest_carries_the_modeline_and_validates(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == MODELINE
+    schema = Path(os.path.relpath(SCHEMA_FILE, path.parent)).as_posix()
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema={schema}"
     load_manifest([path])
     jsonschema.Draft202012Validator(json_schema()).validate(_yaml(text))
 
