@@ -98,7 +98,7 @@ def _cap(problems: list[Problem], omitted: int) -> list[Problem]:
 
 def _across_files(docs: list[RawDocument]) -> list[Problem]:
     problems: list[Problem] = []
-    org_first: tuple[str, str, RawDocument] | None = None
+    org_first: tuple[str, RawDocument] | None = None  # normalised, and the file naming it
     policy_first: RawDocument | None = None
     declared: dict[tuple[str, str], tuple[RawDocument, str]] = {}
     contexts = 0
@@ -107,12 +107,12 @@ def _across_files(docs: list[RawDocument]) -> list[Problem]:
         raw = data.get("organization")
         org = names.normalise_org(raw) if isinstance(raw, str) else None
         if org and org_first is None:
-            org_first = (org, raw, doc)  # type: ignore[assignment]
+            org_first = (org, doc)
         elif org and org_first and names.fold_project(org) != names.fold_project(org_first[0]):
-            there = org_first[2].positions.value(("organization",))
+            there = org_first[1].positions.value(("organization",))
             problems.append(
                 pos.value(("organization",)).problem(
-                    f"organization '{raw}' differs from '{org_first[1]}' in "
+                    f"organization '{raw}' differs from '{org_first[1].data['organization']}' in "
                     f"{there.file}:{there.line}; all files must name the same organization"
                 )
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reconciler.errors import Problem
@@ -43,33 +42,34 @@ class PositionTable:
     def __init__(self, entries: dict[Path_, Entry] | None = None) -> None:
         self.entries: dict[Path_, Entry] = entries if entries is not None else {}
 
-    def update(self, other: PositionTable, skip_existing: bool = True) -> None:
-        if not skip_existing:
-            self.entries.update(other.entries)
+    def update(self, other: PositionTable) -> None:
+        """Add another file's positions; paths already known keep theirs (the first file's)."""
+        if not self.entries:
+            self.entries = dict(other.entries)
             return
         for path, entry in other.entries.items():
             self.entries.setdefault(path, entry)
 
-    def _find(self, path: Iterable[str | int]) -> tuple[Entry, bool]:
-        p = tuple(path)
+    def _find(self, path: Path_) -> tuple[Entry, bool]:
+        """The entry of `path` or of its nearest written ancestor, and whether it is its own."""
+        p = path
         while p:
             entry = self.entries.get(p)
             if entry is not None:
-                return entry, True
+                return entry, len(p) == len(path)
             p = p[:-1]
-        return self.entries.get((), ("<manifest>", 1, 1, 1, 1)), False
+        root = self.entries.get(())
+        return root or ("<manifest>", 1, 1, 1, 1), root is not None and not path
 
-    def key(self, path: Iterable[str | int]) -> Position:
+    def key(self, path: Path_) -> Position:
         """Where the entry at `path` is declared (its key; for a list item, the item)."""
         entry, _ = self._find(path)
         return Position(entry[0], entry[1], entry[2])
 
-    def value(self, path: Iterable[str | int]) -> Position:
-        """Where the value at `path` starts; the ancestor's key when `path` is absent."""
-        entry, exact = self._find(path)
-        if exact and tuple(path) in self.entries:
-            return Position(entry[0], entry[3], entry[4])
-        return Position(entry[0], entry[1], entry[2])
+    def value(self, path: Path_) -> Position:
+        """Where the value at `path` starts; the nearest ancestor's key when `path` is absent."""
+        entry, own = self._find(path)
+        return Position(entry[0], entry[3], entry[4]) if own else Position(*entry[:3])
 
-    def has(self, path: Iterable[str | int]) -> bool:
-        return tuple(path) in self.entries
+    def has(self, path: Path_) -> bool:
+        return path in self.entries

@@ -30,7 +30,9 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 MAX_BYTES = 4 * 1024 * 1024  # about three times a 2,000-project manifest with every feature
 
-_BAD_CHAR = re.compile("[^\t\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Characters YAML refuses, plus NEL and the Unicode line/paragraph separators: invisible, and
+# line breaks to YAML 1.1 (libyaml) but not to 1.2, so the two parsers would disagree on lines.
+_BAD_CHAR = re.compile("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 # The two parsers word errors differently; these say the same thing in plain words.
@@ -118,10 +120,9 @@ def read_text(path: Path, file: str) -> tuple[str | None, list[Problem]]:
     bad = _BAD_CHAR.search(text)
     if bad:
         line, col = _line_col(text, bad.start())
-        code = f"U+{ord(bad.group()):04X}"
-        return fail(
-            f"control character {code} is not allowed in YAML (is this a binary file?)", line, col
-        )
+        char = ord(bad.group())
+        binary = " (is this a binary file?)" if char < 0x20 or 0x7F <= char < 0xA0 else ""
+        return fail(f"character U+{char:04X} is not allowed in a manifest{binary}", line, col)
     return text, []
 
 

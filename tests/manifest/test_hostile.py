@@ -30,7 +30,11 @@ CASES: dict[str, tuple[bytes, str]] = {
     ),
     "huge file": (b"# padding\n" * 500_000, "larger than 4 MiB"),
     "binary junk": (bytes(range(256)) * 40, "not valid UTF-8"),
-    "NUL bytes": (HEAD.encode() + b"\x00\x01\x02", "control character U+0000"),
+    "NUL bytes": (HEAD.encode() + b"\x00\x01\x02", "character U+0000 is not allowed"),
+    "Unicode line separator": (
+        (HEAD + "projects: {}\u2028policy: {}\n").encode(),
+        "character U+2028 is not allowed",
+    ),
     "tabs": (HEAD.encode() + b"projects:\n\tgh/acme/api: {}\n", "tab used for indentation"),
     "latin-1": ("version: 1\norganization: gh/caf\u00e9\n".encode("latin-1"), "not valid UTF-8"),
     "UTF-16": ("version: 1\n".encode("utf-16"), "UTF-16"),
