@@ -325,9 +325,9 @@ def test_retry_after_from_the_emulator_is_obeyed(emulator_factory: Any) -> None:
         api.me()
     elapsed = time.monotonic() - start
     statuses = [r["status"] for r in emu.requests()]
-    assert statuses.count(429) == 2 and statuses.count(200) == 3
-    assert slept == [1.0, 1.0]  # the emulator's Retry-After: 1
-    assert elapsed >= 2.0
+    assert statuses.count(200) == 3 and statuses.count(429) >= 1
+    assert slept == [1.0] * statuses.count(429)  # the emulator's Retry-After: 1, once per 429
+    assert elapsed >= len(slept)
 
 
 def test_retry_after_past_the_budget_raises_rate_limited(emulator_factory: Any) -> None:
@@ -335,9 +335,9 @@ def test_retry_after_past_the_budget_raises_rate_limited(emulator_factory: Any) 
     slept: list[float] = []
     cfg = ClientConfig(host=emu.url, token=emu.token, max_retry_wait=0.5)
     api = CircleCI(cfg, http=HttpClient(cfg, throttle=Throttle(max_wait=0.0), sleep=slept.append))
-    api.me()
     with pytest.raises(RateLimited, match="retry budget"):
-        api.me()
+        for _ in range(5):  # one a second: the second call in a row is refused
+            api.me()
     assert slept == []
 
 

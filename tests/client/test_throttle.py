@@ -150,9 +150,9 @@ def test_never_holds_back_longer_than_max_wait() -> None:
 
 def test_acquire_sleeps_and_shares_the_budget_across_threads() -> None:
     th = Throttle()
-    th.observe(
-        {"RateLimit-Limit": "4", "RateLimit-Remaining": "4", "RateLimit-Reset": "0.3"}, th.acquire()
-    )
+    sent = th.acquire()
+    start = time.monotonic()  # before the answer: the window is full again 0.3 s after it
+    th.observe({"RateLimit-Limit": "4", "RateLimit-Remaining": "4", "RateLimit-Reset": "0.3"}, sent)
     times: list[float] = []
     lock = threading.Lock()
 
@@ -161,7 +161,6 @@ def test_acquire_sleeps_and_shares_the_budget_across_threads() -> None:
         with lock:
             times.append(time.monotonic())
 
-    start = time.monotonic()
     threads = [threading.Thread(target=worker) for _ in range(12)]
     for thread in threads:
         thread.start()
@@ -169,6 +168,7 @@ def test_acquire_sleeps_and_shares_the_budget_across_threads() -> None:
         thread.join(5)
     offsets = sorted(x - start for x in times)
     assert len(offsets) == 12
-    assert sum(o < 0.25 for o in offsets) == 4  # one window's worth at once, the rest waited
-    assert offsets[-1] >= 0.55  # two refills of 0.3 s
+    # 4 a window across all threads, however they were scheduled: the 5th waited for one
+    # refill, the 9th for two
+    assert offsets[4] >= 0.3 and offsets[8] >= 0.6, offsets
     assert th.waited > 0
