@@ -82,22 +82,35 @@ class SecretResolver:
 
         if os.path.commonpath([str(base), target]) != str(base):
             raise fail(f"resolves outside the manifest's directory {base}")
+        # Opened without following a link swapped in since the check and without blocking on
+        # a FIFO; what was opened is then checked, so the check and the read see one file.
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
         try:
-            info = os.stat(target)
+            fd = os.open(target, flags)
         except FileNotFoundError:
             raise fail(f"not found (looked for {target})") from None
         except OSError as exc:
             raise fail(f"cannot be read: {exc.strerror}") from None
-        if not stat.S_ISREG(info.st_mode):
-            raise fail("is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB")
         try:
-            with open(target, "rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-            text = raw.decode("utf-8")
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise fail("is not a regular file")
+            if info.st_size > MAX_FILE_BYTES:
+                raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB")
+            raw = b""
+            while len(raw) <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - len(raw))
+                if not chunk:
+                    break
+                raw += chunk
         except OSError as exc:
             raise fail(f"cannot be read: {exc.strerror}") from None
+        finally:
+            os.close(fd)
+        if len(raw) > MAX_FILE_BYTES:
+            raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB")
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise fail("is not UTF-8 text") from None
         if text.endswith("\r\n"):
