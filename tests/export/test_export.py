@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import jsonschema
 import pytest
+from ruamel.yaml import YAML
 
 from reconciler.errors import NotFound, ReconcilerError
 from reconciler.export import export_manifest
 from reconciler.exporting.document import MODELINE
+from reconciler.manifest import json_schema
 from tests.export.helpers import client, export_to
 from tests.export.seed import API, HOOK_SECRET, ORG, SECRETS, TOKEN, TOOLS, WEB, seed
 
@@ -41,6 +44,8 @@ def test_every_object_is_exported_and_the_manifest_validates(emulator: Any, tmp_
     api = client(emulator, TOKEN)
     text, m = export_to(api, ORG, [API, WEB], tmp_path / "m.yaml")
     assert text.split("\n", 1)[0] == f"# {MODELINE}"
+    # Editors check it against the published schema too.
+    jsonschema.Draft202012Validator(json_schema()).validate(YAML(typ="safe").load(text))
     assert m.organization == ORG
     assert sorted(m.projects) == [API, WEB]  # TOOLS is only named by a restriction
     api_p, web_p = m.projects[API], m.projects[WEB]
