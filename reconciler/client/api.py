@@ -62,16 +62,26 @@ class CircleCI:
         return [norm.organization(o) for o in (body if isinstance(body, list) else [])]
 
     def get_organization(self, slug_or_id: str) -> Json:
-        """By slug or UUID; where GET /organization is missing, from the collaborations."""
-        try:
-            body = self.http.request("GET", f"/organization/{org_path(slug_or_id)}")
-            return norm.organization(body)
-        except NotFound:
-            pass
+        """By slug or UUID. The token's collaborations come first: that route is in every
+        version of the spec, while GET /organization/{org} exists only in newer ones and is
+        asked only for an organization the collaborations do not list."""
+        listed = None
         for org in self.collaborations():
             if org["id"] == slug_or_id or (org["slug"] and same_org(org["slug"], slug_or_id)):
-                return org
-        raise NotFound(f"organization {slug_or_id} not found among this token's organizations")
+                listed = org
+                break
+        if listed is not None and listed["id"]:
+            return listed
+        try:  # not listed, or listed without an id (the spec allows a null id)
+            return norm.organization(
+                self.http.request("GET", f"/organization/{org_path(slug_or_id)}")
+            )
+        except NotFound:
+            if listed is not None:
+                return listed
+            raise NotFound(
+                f"organization {slug_or_id} not found among this token's organizations"
+            ) from None
 
     # projects
 

@@ -76,6 +76,7 @@ def test_collaborations_accept_both_spellings_and_org_fallback(rsps: Any, api: C
 
 
 def test_get_organization_direct_and_unknown(rsps: Any, api: CircleCI) -> None:
+    rsps.get(f"{V2}/me/collaborations", json=[])
     rsps.get(
         f"{V2}/organization/{ORG}",
         json={"id": ORG, "name": "W", "slug": "circleci/x", "vcs_type": "circleci"},
@@ -84,7 +85,6 @@ def test_get_organization_direct_and_unknown(rsps: Any, api: CircleCI) -> None:
     rsps.get(
         f"{V2}/organization/gh/ghost", status=404, json={"message": "Organization does not exist."}
     )
-    rsps.get(f"{V2}/me/collaborations", json=[])
     with pytest.raises(NotFound, match="gh/ghost"):
         api.get_organization("gh/ghost")
 

@@ -22,6 +22,7 @@ from reconciler.errors import (
     PermissionDenied,
     RateLimited,
 )
+from tests.support.contract import off_contract
 
 ORG = "gh/acme"
 PROJECT = "gh/acme/api"
@@ -54,11 +55,28 @@ def test_organization_by_slug_id_and_from_collaborations(emulator_factory: Any) 
     emu = emulator_factory(seed=world())
     api = connect(emu)
     org = api.get_organization(ORG)
-    assert org == {"id": org_id(emu), "name": "acme", "slug": ORG, "vcs_type": "github"}
+    assert {k: org[k] for k in ("id", "name", "slug", "vcs_type")} == {
+        "id": org_id(emu),
+        "name": "acme",
+        "slug": ORG,
+        "vcs_type": "github",
+    }
     assert api.get_organization("github/acme")["id"] == org["id"]
     assert api.get_organization(org["id"])["slug"] == ORG
     [collab] = api.collaborations()
     assert (collab["slug"], collab["vcs_type"], collab["id"]) == (ORG, "github", org["id"])
+
+
+def test_organization_outside_the_collaborations(
+    emulator_factory: Any, contract_observer: Any
+) -> None:
+    """Only then is GET /organization/{org} asked; the saved spec predates that route."""
+    emu = emulator_factory(seed=world())
+    api = connect(emu)
+    with off_contract(contract_observer, "request-route"):
+        with pytest.raises(NotFound, match="gh/elsewhere"):
+            api.get_organization("gh/elsewhere")
+    assert [r["path"] for r in emu.requests()][-1] == "/api/v2/organization/gh/elsewhere"
 
 
 def test_a_deleted_context_is_unknown_not_gone(emulator_factory: Any) -> None:
