@@ -144,7 +144,7 @@ def emulator(
     state_file: Path | None,
 ) -> None:
     """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL)."""
-    from reconciler.emulator import EmulatorConfig, EmulatorServer
+    from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
 
     config = EmulatorConfig(
         port=port,
@@ -157,14 +157,17 @@ def emulator(
         page_size=page_size,
         state_file=state_file,
     )
-    server = EmulatorServer(config)
-    url = server.start()
+    try:
+        server = EmulatorServer(config)
+        url = server.start()
+    except (SeedError, OSError) as exc:
+        raise ReconcilerError(f"cannot start the emulator: {exc}") from None
     click.echo(url)
     sys.stdout.flush()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop.wait(0.5):
+        while not stop.wait(0.1):
             pass
     except KeyboardInterrupt:
         pass

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from reconciler.emulator import validate
 from reconciler.emulator.handlers import checkout_keys, restrictions, schedules, webhooks
@@ -27,7 +28,12 @@ class SeedError(ValueError):
 
 
 def read_seed(path: Path) -> dict[str, Any]:
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f":{where.line + 1}:{where.column + 1}" if where is not None else ""
+        raise SeedError(f"{path}{at}: not a readable YAML seed ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise SeedError(f"{path}: a seed is a mapping with 'users' and 'organizations'")
     return data
