@@ -67,10 +67,11 @@ class Ledger:
     def verdict(
         self, address: str, value: str, version: int | None, live: dict[str, Any]
     ) -> SecretVerdict | None:
-        """What the ledger can honestly say; None when it knows nothing of this address."""
+        """What the ledger can honestly say about a live value."""
         entry = self.entries.get(address)
         if entry is None:
-            return None
+            # Written once with the ledger on, every later run can compare it.
+            return SecretVerdict(True, "not in the ledger yet: written once to record it")
         if version is not None and (entry.get("version") or 0) < version:
             return SecretVerdict(True, f"version bumped to {version}")
         written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))

@@ -18,14 +18,18 @@ FORMAT_VERSION = 1
 ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
 
 
-def _view(kind: Kind, r: Resource | None, base: Resource | None = None) -> dict[str, Any] | None:
+def _view(
+    kind: Kind, r: Resource | None, base: Resource | None = None, *, live: bool = False
+) -> dict[str, Any] | None:
     """Display form of one side: fields, with every secret field shown only as (sensitive)."""
     if r is None:
         return None
     out = dict(base.fields) if base is not None else {}
     out.update(r.fields)
+    # A live object of a secret-bearing kind holds a value we cannot show; a desired one
+    # shows its field only when the manifest gives a value.
     for name in sorted(kind.secret_fields):
-        if r.secret is not None or name in r.signal or base is not None:
+        if r.secret is not None or live or name in out:
             out[name] = SENSITIVE
     return dict(sorted(out.items()))
 
@@ -68,7 +72,7 @@ class Change:
             live=live,
             changed=changed,
             sensitive=sorted(kind.secret_fields),
-            before=_view(kind, live),
+            before=_view(kind, live, live=True),
             after=None if action == "delete" else _view(kind, desired, base=live),
         )
 
