@@ -1,0 +1,57 @@
+"""Every registered kind is complete: the contract's kinds, each with what the engine needs."""
+
+from __future__ import annotations
+
+import inspect
+
+from reconciler.resources import REGISTRY
+from reconciler.resources.base import Kind
+
+CONTRACT_KINDS = {
+    "project",
+    "project_settings",
+    "project_env_var",
+    "checkout_key",
+    "schedule",
+    "webhook",
+    "context",
+    "context_env_var",
+    "context_restriction",
+}
+
+
+def test_registry_holds_exactly_the_contract_kinds_parents_first() -> None:
+    assert set(REGISTRY) == CONTRACT_KINDS
+    order = list(REGISTRY)
+    for name, kind in REGISTRY.items():
+        assert kind.name == name
+        if kind.parent_kind is not None:
+            assert kind.parent_kind in REGISTRY
+            assert order.index(kind.parent_kind) < order.index(name)
+
+
+def test_every_kind_implements_the_hooks_it_declares() -> None:
+    for kind in REGISTRY.values():
+        assert isinstance(kind, Kind)
+        assert not inspect.isabstract(type(kind)), kind.name
+        assert kind.label, f"{kind.name} needs a label for plan reasons"
+        own = type(kind).__dict__
+        # A child kind must say when it is read; a kind with secrets must judge them.
+        if kind.parent_kind is not None:
+            assert "wants" in own, f"{kind.name} must implement wants()"
+        if kind.secret_fields:
+            assert "secret_verdict" in own, f"{kind.name} must implement secret_verdict()"
+        for sibling in kind.after_siblings:
+            assert REGISTRY[sibling].parent_kind == kind.parent_kind
+        assert kind.ignore_category in (None, "contexts", "env_vars", "webhooks", "schedules")
+
+
+def test_kinds_with_an_update_route_implement_update() -> None:
+    updatable = {n for n, k in REGISTRY.items() if "update" in type(k).__dict__}
+    assert updatable == {
+        "project_settings",
+        "project_env_var",
+        "schedule",
+        "webhook",
+        "context_env_var",
+    }
