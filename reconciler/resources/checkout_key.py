@@ -3,45 +3,38 @@ type (older duplicates) are addressed by fingerprint so an authoritative list re
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind, Resource, Scope
-from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.base import Resource, Scope
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
-class CheckoutKeyKind(Kind):
+class CheckoutKeyKind(CollectionKind):
     name = "checkout_key"
     parent_kind = "project"
+    collection = "checkout_keys"
     label = "checkout key"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for slug, project in manifest_projects(ctx.manifest).items():
-            keys = getattr(project, "checkout_keys", None)
-            if keys is None:
-                continue
-            parent = project_address(slug)
-            scopes.append(Scope(parent, self.name))
-            for key_type in sorted({str(getattr(k, "value", k)) for k in keys}):
-                out.append(
-                    Resource(
-                        kind=self.name,
-                        address=child_address(parent, "checkout_key", key_type),
-                        name=key_type,
-                        parent=parent,
-                        fields={"type": key_type},
-                    )
-                )
-        return out, scopes
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        project = manifest_projects(ctx.manifest).get(parent.name)
-        return getattr(project, "checkout_keys", None) is not None
+        out = [
+            Resource(
+                kind=self.name,
+                address=child_address(parent, "checkout_key", key_type),
+                name=key_type,
+                parent=parent,
+                fields={"type": key_type},
+            )
+            for parent, keys in self.declared(ctx)
+            for key_type in sorted({str(getattr(k, "value", k)) for k in keys})
+        ]
+        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
         keys = ctx.api.list_checkout_keys(parent.name)
         # The preferred (else newest) key of each type carries the plain address.
-        keys.sort(key=lambda k: (not k.get("preferred"), str(k.get("created_at") or "")))
+        keys.sort(key=lambda k: str(k.get("created_at") or ""), reverse=True)
+        keys.sort(key=lambda k: not k.get("preferred"))
         out, seen = [], set()
         for key in keys:
             key_type = key["type"]

@@ -3,15 +3,17 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
-from reconciler.resources.names import child_address, context_address
+from reconciler.resources.base import Resource, Scope, SecretVerdict
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
 
 
-class ContextEnvVarKind(Kind):
+class ContextEnvVarKind(CollectionKind):
     name = "context_env_var"
     parent_kind = "context"
+    collection = "env_vars"
     label = "env var"
     secret_fields = frozenset({"value"})
     ignore_category = "env_vars"
@@ -19,18 +21,8 @@ class ContextEnvVarKind(Kind):
     after_siblings = ("context_restriction",)
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for name, c in sorted(ctx.manifest.contexts.items()):
-            if getattr(c, "env_vars", None) is None:
-                continue
-            parent = context_address(name)
-            scopes.append(Scope(parent, self.name))
-            out.extend(env_var_resources(self.name, parent, c.env_vars))
-        return out, scopes
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        c = ctx.manifest.contexts.get(parent.name)
-        return c is not None and getattr(c, "env_vars", None) is not None
+        out = [r for p, env in self.declared(ctx) for r in env_var_resources(self.name, p, env)]
+        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.errors import NotFound
-from reconciler.resources.base import Kind, Resource, Scope
-from reconciler.resources.names import canonical_slug, child_address, context_address
+from reconciler.resources.base import Resource, Scope
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import canonical_slug, child_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
@@ -25,28 +26,20 @@ def _resource(parent: str, rtype: str, shown: str, **ids: Any) -> Resource:
     )
 
 
-class ContextRestrictionKind(Kind):
+class ContextRestrictionKind(CollectionKind):
     name = "context_restriction"
     parent_kind = "context"
+    collection = "restrictions"
     label = "restriction"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for name, c in sorted(ctx.manifest.contexts.items()):
-            r = getattr(c, "restrictions", None)
-            if r is None:
-                continue
-            parent = context_address(name)
-            scopes.append(Scope(parent, self.name))
-            for rtype, attr in LISTS:
-                for value in getattr(r, attr, None) or []:
-                    value = canonical_slug(value) if rtype == "project" else str(value)
-                    out.append(_resource(parent, rtype, value))
-        return out, scopes
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        c = ctx.manifest.contexts.get(parent.name)
-        return c is not None and getattr(c, "restrictions", None) is not None
+        out = [
+            _resource(parent, rtype, canonical_slug(v) if rtype == "project" else str(v))
+            for parent, r in self.declared(ctx)
+            for rtype, attr in LISTS
+            for v in getattr(r, attr, None) or []
+        ]
+        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

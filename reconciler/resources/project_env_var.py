@@ -3,8 +3,9 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
-from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.base import Resource, Scope, SecretVerdict
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
 
@@ -17,27 +18,17 @@ def masked_suffix(masked: str | None) -> str | None:
     return masked[len(MASK) :] or None
 
 
-class ProjectEnvVarKind(Kind):
+class ProjectEnvVarKind(CollectionKind):
     name = "project_env_var"
     parent_kind = "project"
+    collection = "env_vars"
     label = "env var"
     secret_fields = frozenset({"value"})
     ignore_category = "env_vars"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for slug, project in manifest_projects(ctx.manifest).items():
-            env_vars = getattr(project, "env_vars", None)
-            if env_vars is None:
-                continue
-            parent = project_address(slug)
-            scopes.append(Scope(parent, self.name))
-            out.extend(env_var_resources(self.name, parent, env_vars))
-        return out, scopes
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        project = manifest_projects(ctx.manifest).get(parent.name)
-        return getattr(project, "env_vars", None) is not None
+        out = [r for p, env in self.declared(ctx) for r in env_var_resources(self.name, p, env)]
+        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

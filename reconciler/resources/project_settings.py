@@ -5,43 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.errors import ApiError
-from reconciler.resources.base import Kind, Resource, Scope
-from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.base import Resource, Scope
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
-def _wanted(project: Any) -> dict[str, Any] | None:
-    settings = getattr(project, "settings", None)
-    return None if settings is None else settings.model_dump(exclude_unset=True)
-
-
-class ProjectSettingsKind(Kind):
+class ProjectSettingsKind(CollectionKind):
     name = "project_settings"
     parent_kind = "project"
+    collection = "settings"
+    authoritative = False  # only the keys written are managed
     label = "settings"
     set_fields = frozenset({"pr_only_branch_overrides"})
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out = []
-        for slug, project in manifest_projects(ctx.manifest).items():
-            fields = _wanted(project)
-            if fields is None:
-                continue
-            parent = project_address(slug)
-            out.append(
-                Resource(
-                    kind=self.name,
-                    address=child_address(parent, "settings"),
-                    name="settings",
-                    parent=parent,
-                    fields=fields,
-                    protect=True,
-                )
+        out = [
+            Resource(
+                kind=self.name,
+                address=child_address(parent, "settings"),
+                name="settings",
+                parent=parent,
+                fields=settings.model_dump(exclude_unset=True),
+                protect=True,
             )
+            for parent, settings in self.declared(ctx)
+        ]
         return out, []
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        return _wanted(manifest_projects(ctx.manifest).get(parent.name)) is not None
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

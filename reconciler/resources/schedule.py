@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.resources.base import Kind, Resource, Scope
-from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.base import Resource, Scope
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
@@ -47,38 +48,33 @@ def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> di
     }
 
 
-class ScheduleKind(Kind):
+class ScheduleKind(CollectionKind):
     name = "schedule"
     parent_kind = "project"
+    collection = "schedules"
     label = "schedule"
     ignore_category = "schedules"
     replace_creates_first = False  # names are unique per project
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for slug, project in manifest_projects(ctx.manifest).items():
-            schedules = getattr(project, "schedules", None)
-            if schedules is None:
-                continue
-            parent = project_address(slug)
-            scopes.append(Scope(parent, self.name))
-            for name, s in sorted(schedules.items()):
-                tt = s.timetable.model_dump(exclude_none=True)
-                out.append(
-                    Resource(
-                        kind=self.name,
-                        address=child_address(parent, "schedule", name),
-                        name=name,
-                        parent=parent,
-                        fields=_fields(s.description, _enum(s.attribution_actor), tt, s.parameters),
-                        protect=bool(getattr(s, "protect", False)),
-                    )
-                )
-        return out, scopes
-
-    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        project = manifest_projects(ctx.manifest).get(parent.name)
-        return getattr(project, "schedules", None) is not None
+        out = [
+            Resource(
+                kind=self.name,
+                address=child_address(parent, "schedule", name),
+                name=name,
+                parent=parent,
+                fields=_fields(
+                    s.description,
+                    _enum(s.attribution_actor),
+                    s.timetable.model_dump(exclude_none=True),
+                    s.parameters,
+                ),
+                protect=bool(getattr(s, "protect", False)),
+            )
+            for parent, schedules in self.declared(ctx)
+            for name, s in sorted(schedules.items())
+        ]
+        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

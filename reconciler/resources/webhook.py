@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.errors import ApiError
-from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
-from reconciler.resources.names import child_address, manifest_projects, project_address, slug_of
+from reconciler.resources.base import Resource, Scope, SecretVerdict
+from reconciler.resources.collection import CollectionKind
+from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
@@ -20,41 +21,34 @@ def _fields(url: Any, events: Any, verify_tls: Any) -> dict[str, Any]:
     }
 
 
-class WebhookKind(Kind):
+class WebhookKind(CollectionKind):
     name = "webhook"
     parent_kind = "project"
+    collection = "webhooks"
     label = "webhook"
     set_fields = frozenset({"events"})
     secret_fields = frozenset({"signing_secret"})
     ignore_category = "webhooks"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out, scopes = [], []
-        for slug, project in manifest_projects(ctx.manifest).items():
-            hooks = getattr(project, "webhooks", None)
-            if hooks is None:
-                continue
-            parent = project_address(slug)
-            scopes.append(Scope(parent, self.name))
-            for name, h in sorted(hooks.items()):
-                secret = getattr(h, "signing_secret", None)
-                out.append(
-                    Resource(
-                        kind=self.name,
-                        address=child_address(parent, "webhook", name),
-                        name=name,
-                        parent=parent,
-                        fields=_fields(h.url, h.events, h.verify_tls),
-                        secret=secret,
-                        signal={"version": getattr(secret, "version", None)},
-                        protect=bool(getattr(h, "protect", False)),
-                    )
-                )
-        return out, scopes
+        out = [
+            Resource(
+                kind=self.name,
+                address=child_address(parent, "webhook", name),
+                name=name,
+                parent=parent,
+                fields=_fields(h.url, h.events, h.verify_tls),
+                secret=h.signing_secret,
+                signal={"version": getattr(h.signing_secret, "version", None)},
+                protect=bool(getattr(h, "protect", False)),
+            )
+            for parent, hooks in self.declared(ctx)
+            for name, h in sorted(hooks.items())
+        ]
+        return out, self.scopes(ctx)
 
     def wants(self, ctx: FetchContext, parent: Resource) -> bool:
-        project = manifest_projects(ctx.manifest).get(parent.name)
-        return getattr(project, "webhooks", None) is not None and bool(parent.ids.get("id"))
+        return super().wants(ctx, parent) and bool(parent.ids.get("id"))  # listed by project id
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

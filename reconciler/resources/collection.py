@@ -1,0 +1,41 @@
+"""Kinds that are a collection under a project or a context in the manifest: which parents
+declare the collection (and so own it), and whether a parent's collection must be read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.resources.names import context_address, manifest_projects, project_address
+from reconciler.resources.runtime import FetchContext, PlanContext
+
+
+def _owners(manifest: Any, parent_kind: str | None) -> dict[str, Any]:
+    """Parent address -> the manifest object that may declare the collection."""
+    if parent_kind == "project":
+        return {project_address(s): p for s, p in manifest_projects(manifest).items()}
+    return {context_address(n): c for n, c in (getattr(manifest, "contexts", None) or {}).items()}
+
+
+class CollectionKind(Kind):
+    # The manifest key of the collection on its parent (env_vars, schedules, settings...).
+    collection: ClassVar[str]
+    # Whether declaring the collection makes it authoritative (settings are partial).
+    authoritative: ClassVar[bool] = True
+
+    def declared(self, ctx: PlanContext | FetchContext) -> Iterator[tuple[str, Any]]:
+        """(parent address, collection) for every parent whose manifest entry has the key."""
+        for parent, owner in sorted(_owners(ctx.manifest, self.parent_kind).items()):
+            value = getattr(owner, self.collection, None)
+            if value is not None:
+                yield parent, value
+
+    def scopes(self, ctx: PlanContext) -> list[Scope]:
+        if not self.authoritative:
+            return []
+        return [Scope(parent, self.name) for parent, _ in self.declared(ctx)]
+
+    def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        owner = _owners(ctx.manifest, self.parent_kind).get(parent.address)
+        return getattr(owner, self.collection, None) is not None
