@@ -260,9 +260,13 @@ class HttpClient:
         if not todo:
             return []
         workers = min(self.config.concurrency, len(todo))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="circleci") as pool:
-            futures = [pool.submit(fn, item) for item in todo]
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="circleci")
+        futures = [pool.submit(fn, item) for item in todo]
+        try:
             wait_all(futures)
+        finally:
+            # On an interrupt, calls already running finish; queued ones never start.
+            pool.shutdown(wait=True, cancel_futures=True)
         for future in futures:
             exc = future.exception()
             if exc is not None:
