@@ -254,8 +254,19 @@ def _make_plan(manifest: Any, resolver: Any, api: Any, ledger: Any, targets: lis
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
-@click.option("--target", "targets", multiple=True, help="Only this address (and below).")
-@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Only this address, what is below it and what it requires (repeatable).",
+)
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
+)
 @click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @api_options
 @handle_errors
@@ -286,13 +297,29 @@ def plan(
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Apply this saved plan; refused if the manifest or CircleCI moved since.",
+)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-deletes", is_flag=True, help="Allow more than policy.max_deletes.")
 @click.option("--force", is_flag=True, help="Allow updating more than half the managed objects.")
-@click.option("--target", "targets", multiple=True, help="Only this address (and below).")
-@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--no-color", is_flag=True)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Only this address, what is below it and what it requires (repeatable).",
+)
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
+)
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @api_options
 @handle_errors
 def apply(
@@ -362,8 +389,13 @@ def apply(
     "--format", "fmt", type=click.Choice(FORMATS + ("junit",)), default="text", show_default=True
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
-@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--no-color", is_flag=True)
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
+)
+@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
 @api_options
 @handle_errors
 def drift(
