@@ -7,6 +7,7 @@ failed or interrupted run is repaired by the next one.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -19,6 +20,7 @@ from reconciler.resources.base import Kind
 from reconciler.resources.runtime import ApplyContext
 
 Status = Literal["done", "failed", "skipped"]
+log = logging.getLogger("reconciler.apply")
 
 
 @dataclass
@@ -98,7 +100,8 @@ def apply_plan(
             on_outcome(out)
         return out
 
-    for wave in result.plan.waves():
+    for number, wave in enumerate(result.plan.waves(), 1):
+        log.info("wave %d: %d change(s)", number, len(wave))
         ready = []
         for c in wave:
             blocked = [r for r in c.requires if outcomes.get(r) and outcomes[r].status != "done"]

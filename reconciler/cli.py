@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import threading
@@ -71,9 +72,26 @@ class _Group(click.Group):
             sys.exit(EXIT_ERROR)
 
 
+def _configure_logging(verbose: int) -> None:
+    """-v: progress of reads and writes; -vv: every API call (method, path, status, time).
+    Log records never carry a value or the token: messages name paths and addresses only."""
+    logger = logging.getLogger("reconciler")
+    for handler in [h for h in logger.handlers if getattr(h, "_reconciler", False)]:
+        logger.removeHandler(handler)
+    if not verbose:
+        logger.setLevel(logging.WARNING)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler._reconciler = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="circleci-reconciler")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="-v: progress; -vv: every API call.")
+def main(verbose: int) -> None:
     """GitOps for CircleCI: keep projects, contexts, schedules and webhooks in a YAML manifest.
 
     \b
@@ -85,6 +103,7 @@ def main() -> None:
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos
     """
+    _configure_logging(verbose)
 
 
 @main.command()

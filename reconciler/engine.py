@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from reconciler.resources.runtime import FetchContext, PlanContext
 from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
+log = logging.getLogger("reconciler.engine")
 
 
 def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
@@ -95,6 +97,7 @@ def fetch_live(
     # Names that depend on other reads (project ids, group names) are settled last.
     for kind in kinds.values():
         state.add(kind.settle(ctx, found_by_kind.get(kind.name, [])))
+    log.info("read %d live objects of %s in %d reads", len(state), ctx.org_slug, total)
     return state, ctx
 
 
@@ -138,6 +141,7 @@ def make_plan(
     pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger)
     desired = build_desired(pctx, kinds)
     live, fctx = fetch_live(api, manifest, progress, kinds)
+    log.info("the manifest declares %d objects", len(desired))
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
     managed = sum(1 for r in desired if r.kind != "project")  # projects are never changed

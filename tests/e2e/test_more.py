@@ -137,3 +137,15 @@ def test_apply_asks_for_confirmation_on_a_terminal(world: Any, tmp_path: Path) -
     code, text = session(b"y\n")
     assert code == 0, text
     assert "Apply finished" in text
+
+
+def test_verbose_logs_every_call_and_no_value(cli: Cli, world: Any, tmp_path: Path) -> None:
+    path = write_manifest(tmp_path, complete())
+    run = cli("-vv", "apply", path, "--auto-approve")
+    assert run.exit_code == 0
+    assert "DEBUG reconciler.client: GET /api/v2/me/collaborations -> 200" in run.stderr
+    assert "INFO reconciler.apply: wave 1:" in run.stderr
+    assert "PUT /api/v2/context/" in run.stderr  # secret writes are logged by path only
+    quiet = cli("plan", path)
+    assert "reconciler.client" not in quiet.stderr
+    # The cli fixture scans every output, these logs included, for values and the token.
