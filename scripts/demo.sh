@@ -8,7 +8,7 @@ CLI="$BIN/circleci-reconciler"
 WORK=$(mktemp -d)
 trap 'kill "$EMU_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-"$CLI" emulator --seed examples/demo/seed.yaml --page-size 5 >"$WORK/emulator.out" 2>&1 &
+"$CLI" emulator --seed scripts/demo-seed.yaml --page-size 5 >"$WORK/emulator.out" 2>&1 &
 EMU_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/emulator.out" ] && break; sleep 0.1; done
 export CIRCLECI_HOST=$(head -n1 "$WORK/emulator.out")
@@ -20,7 +20,7 @@ export CIRCLECI_RECONCILER_LEDGER_KEY=demo-ledger-key
 LEDGER="$WORK/ledger.json"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-step "emulator listening on $CIRCLECI_HOST (seeded from examples/demo/seed.yaml)"
+step "emulator listening on $CIRCLECI_HOST (seeded from scripts/demo-seed.yaml)"
 step "validate examples/demo/manifest.yaml"
 "$CLI" validate examples/demo/manifest.yaml
 step "plan (what would change)"

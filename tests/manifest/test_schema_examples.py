@@ -77,3 +77,12 @@ def test_editors_flag_what_the_loader_refuses(snippet: str, write) -> None:
     text = "version: 1\norganization: gh/acme\n" + snippet + "\n"
     errors = list(jsonschema.Draft202012Validator(json_schema()).iter_errors(_yaml(text)))
     assert errors, snippet
+
+
+def test_every_yaml_file_in_examples_carries_a_modeline() -> None:
+    """Manifests point at our schema (checked above); the CI config at CircleCI's."""
+    files = sorted((ROOT / "examples").rglob("*.y*ml"))
+    assert files
+    for path in files:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
