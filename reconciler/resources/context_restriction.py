@@ -52,7 +52,11 @@ class ContextRestrictionKind(CollectionKind):
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
         """Show ids by name where the name is known (project slugs, group names)."""
         slugs = {pid: slug for slug, pid in ctx.project_ids.items()}
-        groups = {gid: name for name, gid in ctx.groups.items()}
+        # A group the manifest names by id keeps its id, so both spellings stay stable.
+        by_id = {g for _, r in self.declared(ctx) for g in getattr(r, "groups", None) or []} & set(
+            ctx.groups.values()
+        )
+        groups = {gid: name for name, gid in ctx.groups.items() if gid not in by_id}
         names = {"project": slugs, "group": groups}
         out = []
         for r in resources:

@@ -149,3 +149,14 @@ def test_verbose_logs_every_call_and_no_value(cli: Cli, world: Any, tmp_path: Pa
     quiet = cli("plan", path)
     assert "reconciler.client" not in quiet.stderr
     # The cli fixture scans every output, these logs included, for values and the token.
+
+
+def test_a_group_named_by_id_is_as_stable_as_one_named_by_name(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    group_id = next(iter(next(iter(world.state()["organizations"].values()))["groups"]))
+    data = complete()
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = [group_id]
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
