@@ -236,7 +236,7 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
     """A progress bar on an interactive terminal; nothing in CI or when piped."""
     import os
 
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    if not (sys.stdout.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
         return None, lambda: None
     from rich.progress import Progress
 
