@@ -238,9 +238,18 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
 
     if not (sys.stdout.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
         return None, lambda: None
-    from rich.progress import Progress
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    bar = Progress(transient=True, console=None)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("collections read"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+    )
     task = bar.add_task(label, total=None)
     bar.start()
 
