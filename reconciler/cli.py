@@ -317,7 +317,7 @@ def plan(
     result = _make_plan(manifest, resolver, api, book, list(targets))
     click.echo(render(result.plan.to_dict(), fmt, color=_color(no_color)), nl=False)
     if out:
-        save_plan(out, result.plan, paths, list(targets))
+        save_plan(out, result.plan, paths, manifest.files, list(targets))
         _err(f"Saved the plan to {out} (it holds no secret values).")
     if detailed_exitcode and not result.plan.empty:
         sys.exit(EXIT_CHANGES)
@@ -378,7 +378,7 @@ def apply(
     manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
     result = _make_plan(manifest, resolver, api, book, list(targets))
     if saved is not None:
-        verify_saved(saved, result.plan)
+        verify_saved(saved, result.plan, manifest.files)
     click.echo(render(result.plan.to_dict(), "text", color=_color(no_color)), nl=False)
     if result.plan.empty:
         return

@@ -18,20 +18,12 @@ from reconciler.errors import ReconcilerError, StalePlan
 SAVED_FORMAT = 1
 
 
-def _files(paths: tuple[Path, ...] | list[Path]) -> list[Path]:
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        out.extend(
-            sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml")) if p.is_dir() else [p]
-        )
-    return out
-
-
-def manifest_digest(paths: tuple[Path, ...] | list[Path]) -> str:
+def manifest_digest(files: list[str] | list[Path]) -> str:
+    """Digest of the manifest files as read (names and bytes, in reading order)."""
     h = hashlib.sha256()
-    for f in _files(paths):
-        h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
+    for f in files:
+        path = Path(f)
+        h.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + h.hexdigest()
 
 
@@ -43,12 +35,14 @@ class SavedPlan:
     plan: dict[str, Any]
 
 
-def save_plan(out: Path, plan: Any, paths: tuple[Path, ...], targets: list[str]) -> None:
+def save_plan(
+    out: Path, plan: Any, paths: tuple[Path, ...], files: list[str], targets: list[str]
+) -> None:
     data = {
         "saved_plan_format": SAVED_FORMAT,
         "manifest": {
             "paths": [str(Path(p).resolve()) for p in paths],
-            "digest": manifest_digest(paths),
+            "digest": manifest_digest(files),
         },
         "targets": targets,
         "plan": plan.to_dict(),
@@ -72,9 +66,9 @@ def load_saved(path: Path) -> SavedPlan:
         raise ReconcilerError(f"{path} is not a saved plan ({type(exc).__name__})") from None
 
 
-def verify_saved(saved: SavedPlan, fresh: Any) -> None:
+def verify_saved(saved: SavedPlan, fresh: Any, files: list[str]) -> None:
     """Refuse when the manifest or the live state moved since the plan was saved."""
-    if manifest_digest(saved.paths) != saved.digest:
+    if manifest_digest(files) != saved.digest:
         raise StalePlan("plan is stale: the manifest files changed since it was saved; plan again")
     if fresh.checksum != saved.plan.get("checksum"):
         raise StalePlan("plan is stale: CircleCI changed since it was saved; plan again")
