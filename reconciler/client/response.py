@@ -92,6 +92,17 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def _scrub_body(body: Any, secrets: list[str]) -> Any:
+    """Blank secrets out of every string of a parsed body, before any folding or cutting."""
+    if isinstance(body, str):
+        return scrub(body, secrets)
+    if isinstance(body, list):
+        return [_scrub_body(b, secrets) for b in body]
+    if isinstance(body, dict):
+        return {k: _scrub_body(v, secrets) for k, v in body.items()}
+    return body
+
+
 def error_for(
     status: int,
     body: Any,
@@ -100,14 +111,18 @@ def error_for(
     path: str,
     secrets: Iterable[str] = (),
 ) -> ApiError:
-    """The typed error for an HTTP error status. `secrets` are blanked out of the message."""
-    message = message_of(body)
+    """The typed error for an HTTP error status. `secrets` are blanked out of the message:
+    from the raw body first (a long or multi-line value would survive folding and cutting),
+    then from the message in its folded form too."""
+    known = [s for s in secrets if s]
+    known += [" ".join(s.split()) for s in known]
+    message = message_of(_scrub_body(body, known))
     if not message:
         try:
             message = HTTPStatus(status).phrase
         except ValueError:
             message = "error"
-    message = scrub(message, secrets)
+    message = scrub(message, known)
     if status == 401:
         message += " (check the token in CIRCLECI_TOKEN or CIRCLE_TOKEN)"
     if status >= 500:

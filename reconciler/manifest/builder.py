@@ -257,7 +257,10 @@ class Builder:
         target = self.anchors.get(ev.anchor)
         if target is None:
             self.problem(
-                line, col, f"alias *{ev.anchor} has no complete anchor &{ev.anchor} before it"
+                line,
+                col,
+                "an alias (*name) with no complete anchor (&name) before it; "
+                "a value that starts with * must be quoted",
             )
             return INVALID
         value, size, subtree = target

@@ -88,3 +88,21 @@ def test_secrets_are_scrubbed_from_messages() -> None:
         400, {"message": "bad value hunter22x"}, method="POST", path="/p", secrets=["hunter22x"]
     )
     assert "hunter22x" not in str(err)
+
+
+def test_long_and_multi_line_secrets_are_blanked_before_folding() -> None:
+    from reconciler.client.response import error_for
+
+    pem = "-----BEGIN KEY-----\nABCDEF0123456789\n-----END KEY-----"
+    long_value = "x" * 280 + "SECRETTAIL"
+    for secret in (pem, long_value):
+        err = error_for(
+            400,
+            {"message": f"invalid value: {secret} (rejected)"},
+            method="PUT",
+            path="/x",
+            secrets=[secret],
+        )
+        text = str(err)
+        assert "ABCDEF0123456789" not in text and "SECRETTAIL" not in text
+        assert "xxxxxxxxxx" not in text

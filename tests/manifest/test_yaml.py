@@ -138,7 +138,17 @@ def test_keys_must_be_plain_text(write, backend: str) -> None:
 def test_alias_before_its_anchor_is_refused(write, backend: str) -> None:
     problems = problems_of(write("version: 1\norganization: *org\n"))
     assert where(problems) == [(2, 15)]
-    assert "no complete anchor &org" in problems[0].message
+    assert "no complete anchor" in problems[0].message
+    # What follows the * may be an unquoted secret, so it is never echoed.
+    assert "org" not in problems[0].message
+
+
+def test_unquoted_value_starting_with_a_star_is_not_echoed(write, backend: str) -> None:
+    problems = problems_of(
+        write(HEAD + "projects:\n  gh/acme/api:\n    env_vars:\n      NPM: *s3cretJJJ\n")
+    )
+    assert problems and all("s3cret" not in p.message for p in problems)
+    assert "must be quoted" in problems[0].message
 
 
 def test_empty_value_is_reported_at_its_key(write, backend: str) -> None:
