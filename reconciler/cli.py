@@ -42,6 +42,10 @@ def handle_errors(fn: F) -> F:
         except ReconcilerError as exc:
             _err(f"Error: {exc}")
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a file we were asked to read or write
+            where = f": {exc.filename}" if exc.filename else ""
+            _err(f"Error: {exc.strerror or type(exc).__name__}{where}")
+            sys.exit(EXIT_ERROR)
 
     return wrapper  # type: ignore[return-value]
 

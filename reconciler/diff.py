@@ -50,9 +50,22 @@ def diff(
     """Changes that make `live` match `desired`, and plan-wide notes (unverifiable secrets)."""
     changes: list[Change] = []
     notes: list[str] = []
+    # An ignored object is never planned, and neither is anything under it.
+    ignored_at = {
+        r.address
+        for state in (desired, live)
+        for r in state
+        if _is_ignored(registry[r.kind], r, ctx)
+    }
+
+    def skipped(r: Resource) -> bool:
+        return r.address in ignored_at or r.parent in ignored_at
+
     for want in desired:
         kind = registry[want.kind]
-        if _is_ignored(kind, want, ctx):
+        if skipped(want):
+            if want.address in ignored_at:
+                notes.append(f"{want.address}: declared but matches policy.ignore; not planned")
             continue
         have = live.get(want.address)
         if have is None:
@@ -84,7 +97,7 @@ def diff(
         scope = next(
             (s for s in desired.scopes if s.kind == have.kind and s.parent == have.parent), None
         )
-        if scope is None or not scope.owns(have) or _is_ignored(kind, have, ctx):
+        if scope is None or not scope.owns(have) or skipped(have):
             continue
         if kind.deleted_with_parent and have.parent in deleted:
             deleted.add(have.address)

@@ -54,7 +54,7 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         if when:
             entry = objects.get(r.address) or {"address": r.address, "kind": r.kind}
             entry["status"] = "tampered"
-            entry["detail"] = f"value rewritten outside the reconciler at {when}"
+            entry["detail"] = f"changed outside the reconciler at {when}"
             objects[r.address] = entry
         elif r.address not in objects:
             objects[r.address] = {

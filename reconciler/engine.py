@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from reconciler.resources.runtime import FetchContext, PlanContext
 from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 log = logging.getLogger("reconciler.engine")
 
 
@@ -31,6 +33,16 @@ def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
 
 def _needs_user(manifest: Any) -> bool:
     return any(getattr(p, "schedules", None) for p in manifest.projects.values())
+
+
+def _group_names(manifest: Any) -> list[str]:
+    """Groups the manifest names by name (ids need no lookup)."""
+    return [
+        g
+        for c in manifest.contexts.values()
+        for g in getattr(getattr(c, "restrictions", None), "groups", None) or []
+        if not _UUID.match(str(g))
+    ]
 
 
 def _needs_groups(manifest: Any) -> bool:
@@ -54,7 +66,11 @@ def fetch_live(
     def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-        except ApiError:  # groups exist only for some org types; names then stay unresolved
+        except ApiError:
+            # Groups exist only for some organizations. Without names, live group
+            # restrictions show by id; a manifest that names groups cannot be planned.
+            if _group_names(manifest):
+                raise
             ctx.groups = {}
         return []
 

@@ -76,7 +76,7 @@ class Ledger:
             return SecretVerdict(True, f"version bumped to {version}")
         written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
         if written and seen and seen > written:
-            return SecretVerdict(True, f"rewritten outside the reconciler at {live['updated_at']}")
+            return SecretVerdict(True, f"changed outside the reconciler at {live['updated_at']}")
         fp = self.fingerprint(value)
         if fp and entry.get("fingerprint"):
             if hmac.compare_digest(fp, entry["fingerprint"]):
@@ -109,11 +109,17 @@ class Ledger:
         desired = change.desired
         if not kind.secret_fields or desired is None or desired.secret is None:
             return
-        if change.action == "update" and not set(change.changed) & kind.secret_fields:
-            return
-        value = ctx.resolver.resolve(desired.secret).reveal()
         live = ctx.live.get(desired.address)
         updated = live.signal.get("updated_at") if live is not None else None
+        if change.action == "update" and not set(change.changed) & kind.secret_fields:
+            # Our own write of other fields moves updated_at too: keep the fingerprint,
+            # take the new time, so it is not later mistaken for a hand edit.
+            with self._lock:
+                entry = self.entries.get(desired.address)
+                if entry is not None and updated:
+                    entry["updated_at"] = updated
+            return
+        value = ctx.resolver.resolve(desired.secret).reveal()
         self.record(desired.address, value, desired.signal.get("version"), updated)
 
     def forget(self, address: str) -> None:

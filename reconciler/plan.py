@@ -140,18 +140,22 @@ def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
         if c.action in ("create", "replace"):
             by_parent_kind.setdefault((c.parent, c.kind), []).append(c.address)
     for c in writes:
+        kind = kinds[c.kind]
         req = set()
         if c.parent in creating:
             req.add(c.parent)
-        for sibling_kind in kinds[c.kind].after_siblings:
+        for sibling_kind in kind.after_siblings:
             req.update(by_parent_kind.get((c.parent, sibling_kind), []))
+        if c.desired is not None:
+            req.update(a for a in kind.requires(c.desired) if a in creating)
         c.requires = sorted(req)
 
-    deleting = {c.address for c in deletes}
     for c in deletes:
-        c.requires = sorted(
-            d.address for d in deletes if d.parent == c.address and d.address in deleting
-        )
+        # Children go first; and a collection's new members must exist before old ones go,
+        # so a failed replacement (say, a new restriction) keeps the old one in place.
+        req = {d.address for d in deletes if d.parent == c.address}
+        req.update(by_parent_kind.get((c.parent, c.kind), []))
+        c.requires = sorted(req)
 
     def depth(c: Change, seen: frozenset[str] = frozenset()) -> int:
         if c.address in seen:  # a cycle would be a bug in a kind's declarations

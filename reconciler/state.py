@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from reconciler.errors import ReconcilerError
 from reconciler.resources.base import Resource, Scope
 
 
@@ -17,6 +18,9 @@ class State:
 
     def add(self, items: Iterable[Resource]) -> None:
         for r in items:
+            if r.address in self.resources:
+                # Silently keeping one would hide the other from plan and drift.
+                raise ReconcilerError(f"two objects share the address {r.address}")
             self.resources[r.address] = r
 
     def __contains__(self, address: object) -> bool:

@@ -90,6 +90,11 @@ class Kind(ABC):
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         """Resources the manifest declares, and the collections it makes authoritative."""
 
+    def requires(self, desired: Resource) -> list[str]:
+        """Addresses outside the parent that must exist before this object is written
+        (waited for only when they are created in the same run)."""
+        return []
+
     # --- live side ----------------------------------------------------------------------
     def wants(self, ctx: FetchContext, parent: Resource) -> bool:
         """Whether the manifest's scope needs this kind read under `parent` (child kinds)."""

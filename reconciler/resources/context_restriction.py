@@ -8,7 +8,7 @@ from typing import Any
 from reconciler.errors import NotFound
 from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
-from reconciler.resources.names import canonical_slug, child_address
+from reconciler.resources.names import canonical_slug, child_address, project_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
@@ -40,6 +40,11 @@ class ContextRestrictionKind(CollectionKind):
             for v in getattr(r, attr, None) or []
         ]
         return out, self.scopes(ctx)
+
+    def requires(self, desired: Resource) -> list[str]:
+        if desired.fields["type"] == "project":  # a project created in this run needs its id
+            return [project_address(desired.fields["value"])]
+        return []
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

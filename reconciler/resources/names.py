@@ -15,12 +15,17 @@ def project_address(slug: str) -> str:
     return f"project[{canonical_slug(slug)}]"
 
 
+def escape(name: str) -> str:
+    """Brackets in a name are escaped, so no name can make two objects share an address."""
+    return name.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def context_address(name: str) -> str:
-    return f"context[{name}]"
+    return f"context[{escape(name)}]"
 
 
 def child_address(parent: str, segment: str, name: str | None = None) -> str:
-    return f"{parent}.{segment}" if name is None else f"{parent}.{segment}[{name}]"
+    return f"{parent}.{segment}" if name is None else f"{parent}.{segment}[{escape(name)}]"
 
 
 def manifest_projects(manifest: object) -> dict[str, object]:
@@ -34,12 +39,3 @@ def slug_of(address: str | None) -> str:
     if not address or not address.startswith("project["):
         return ""
     return address[len("project[") : address.index("]")]
-
-
-def context_of(address: str | None) -> str:
-    """`context[aws-prod]...` -> `aws-prod` (context names cannot contain `]`? they can:
-    so take the text up to the last `]` of the first segment)."""
-    if not address or not address.startswith("context["):
-        return ""
-    head = address.split("].", 1)[0]
-    return head[len("context[") :].rstrip("]")

@@ -48,7 +48,13 @@ class ProjectKind(Kind):
     def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
         body = ctx.api.get_project(slug)
         if body is None:
-            if declared is not None and not getattr(declared, "create", False):
+            if declared is None:
+                # A restriction on it could never be created: say so now, not mid-apply.
+                raise NotFound(
+                    f"project {slug}, named in a context restriction, does not exist in "
+                    "CircleCI or this token cannot see it"
+                )
+            if not getattr(declared, "create", False):
                 raise NotFound(
                     f"project {slug} does not exist in CircleCI or this token cannot see it "
                     "(set `create: true` to have apply create it)"

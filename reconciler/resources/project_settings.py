@@ -30,6 +30,7 @@ class ProjectSettingsKind(CollectionKind):
                 protect=True,
             )
             for parent, settings in self.declared(ctx)
+            if settings.model_dump(exclude_unset=True)  # `settings: {}` manages nothing
         ]
         return out, []
 

@@ -48,6 +48,15 @@ def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> di
     }
 
 
+def _attribute(r: Resource, user_id: str) -> Resource:
+    """A schedule attributed to someone other than this token's user is not `current`:
+    shown as `user:<login>`, so `attribution_actor: current` reads as a change."""
+    who = r.ids.get("actor_id")
+    if r.fields["attribution_actor"] == "current" and user_id and who and who != user_id:
+        r.fields["attribution_actor"] = f"user:{r.ids.get('actor') or who}"
+    return r
+
+
 class ScheduleKind(CollectionKind):
     name = "schedule"
     parent_kind = "project"
@@ -78,26 +87,31 @@ class ScheduleKind(CollectionKind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
-        return [self._live(ctx, parent.address, s) for s in ctx.api.list_schedules(parent.name)]
+        return [self._live(parent.address, s) for s in ctx.api.list_schedules(parent.name)]
 
-    def _live(self, ctx: Any, parent: str, s: dict[str, Any]) -> Resource:
-        actor = s.get("attribution_actor") or "current"
-        who = (s.get("actor") or {}).get("id")
-        user = getattr(ctx, "user_id", "")
-        if actor == "current" and user and who and who != user:
-            # Attributed to someone other than this token's user: `current` would change it.
-            actor = f"user:{(s.get('actor') or {}).get('login') or who}"
-        return Resource(
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """The token's user is known only once every read is done (it is read in parallel)."""
+        for r in resources:
+            _attribute(r, ctx.user_id)
+        return resources
+
+    def _live(self, parent: str, s: dict[str, Any], user_id: str = "") -> Resource:
+        actor = s.get("actor") or {}
+        r = Resource(
             kind=self.name,
             address=child_address(parent, "schedule", s["name"]),
             name=s["name"],
             parent=parent,
             fields=_fields(
-                s.get("description"), actor, s.get("timetable") or {}, s.get("parameters")
+                s.get("description"),
+                s.get("attribution_actor") or "current",
+                s.get("timetable") or {},
+                s.get("parameters"),
             ),
-            ids={"id": s.get("id")},
+            ids={"id": s.get("id"), "actor_id": actor.get("id"), "actor": actor.get("login")},
             signal={"updated_at": s.get("updated_at")},
         )
+        return _attribute(r, user_id)
 
     def _body(self, desired: Resource, keys: list[str]) -> dict[str, Any]:
         body: dict[str, Any] = {k: desired.fields[k] for k in keys}
@@ -106,13 +120,13 @@ class ScheduleKind(CollectionKind):
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         body = {"name": desired.name, **self._body(desired, sorted(desired.fields))}
         s = ctx.api.create_schedule(slug_of(desired.parent), body)
-        return self._live(ctx, desired.parent or "", s)
+        return self._live(desired.parent or "", s, ctx.user_id)
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
         s = ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
-        return self._live(ctx, desired.parent or "", s)
+        return self._live(desired.parent or "", s, ctx.user_id)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_schedule(live.ids["id"])

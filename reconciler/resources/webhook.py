@@ -52,13 +52,23 @@ class WebhookKind(CollectionKind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
-        return [self._live(parent.address, h) for h in ctx.api.list_webhooks(parent.ids["id"])]
+        hooks = ctx.api.list_webhooks(parent.ids["id"])
+        hooks.sort(key=lambda h: (str(h.get("created_at") or ""), str(h.get("id"))))
+        out, seen = [], set()
+        for h in hooks:
+            # Names are not unique in CircleCI: the oldest keeps the name, any other is
+            # addressed by id, so an authoritative collection removes it and drift shows it.
+            name = h["name"] if h["name"] not in seen else f"{h['name']}:{h.get('id')}"
+            seen.add(h["name"])
+            out.append(self._live(parent.address, h, name))
+        return out
 
-    def _live(self, parent: str, h: dict[str, Any]) -> Resource:
+    def _live(self, parent: str, h: dict[str, Any], name: str | None = None) -> Resource:
+        name = name or h["name"]
         return Resource(
             kind=self.name,
-            address=child_address(parent, "webhook", h["name"]),
-            name=h["name"],
+            address=child_address(parent, "webhook", name),
+            name=name,
             parent=parent,
             fields=_fields(h.get("url"), h.get("events"), h.get("verify_tls")),
             ids={"id": h.get("id")},

@@ -1,0 +1,161 @@
+"""Regression tests for ordering, naming and ledger cases found in review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.e2e.harness import TOKEN, Cli, complete, context_by_name, seed, write_manifest
+
+KEY = {"CIRCLECI_RECONCILER_LEDGER_KEY": "k3y-for-tests"}
+HEADERS = {"Circle-Token": TOKEN}
+
+
+def test_a_failed_replacement_restriction_keeps_the_old_one(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = ["no-such-group"]
+    path = write_manifest(tmp_path, data)
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 1
+    kinds = [
+        r["restriction_type"] for r in context_by_name(world.state(), "aws-prod")["restrictions"]
+    ]
+    assert "group" in kinds  # the old group restriction is still there
+
+
+def test_a_restriction_on_a_missing_project_fails_the_plan(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["contexts"]["aws-prod"]["restrictions"]["projects"] = ["gh/acme/apii"]
+    world.reset_requests()
+    run = cli("plan", write_manifest(tmp_path, data))
+    assert run.exit_code == 1
+    assert "gh/acme/apii" in run.stderr and "restriction" in run.stderr
+    assert not [r for r in world.requests() if r["method"] != "GET"]
+
+
+def test_a_restriction_on_a_project_created_in_the_same_run(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["projects"]["gh/acme/brandnew"] = {"create": True, "settings": {}}
+    data["contexts"]["aws-prod"]["restrictions"]["projects"].append("gh/acme/brandnew")
+    path = write_manifest(tmp_path, data)
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_webhooks_sharing_a_name_are_all_seen(cli: Cli, world: Any, tmp_path: Path) -> None:
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    project = requests.get(
+        f"{world.api}/project/gh%2Facme%2Fapi", headers=HEADERS, timeout=5
+    ).json()
+    requests.post(
+        f"{world.api}/webhook",
+        json={
+            "name": "slack",
+            "url": "https://evil.example.com/steal",
+            "events": ["job-completed"],
+            "verify-tls": True,
+            "signing-secret": "x",
+            "scope": {"id": project["id"], "type": "project"},
+        },
+        headers=HEADERS,
+        timeout=5,
+    ).raise_for_status()
+    plan = cli("plan", path, "--format", "json").json()
+    deletes = [c["address"] for c in plan["changes"] if c["action"] == "delete"]
+    assert len(deletes) == 1 and deletes[0].startswith("project[gh/acme/api].webhook[slack:")
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    hooks = [h["url"] for h in world.state()["webhooks"].values()]
+    assert hooks == ["https://hooks.example.com/circleci"]
+
+
+def test_names_with_brackets_cannot_hide_objects(emulator_factory: Any, tmp_path: Path) -> None:
+    s = seed()
+    s["organizations"]["gh/acme"]["contexts"] = {"a": {}, "a].env_var[B": {}}
+    world = emulator_factory(seed=s, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    data = {
+        "version": 1,
+        "organization": "gh/acme",
+        "contexts": {"a": {"env_vars": {"B": "new"}}},
+    }
+    plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
+    assert [c["address"] for c in plan["changes"]] == ["context[a].env_var[B]"]
+    report = cli("drift", write_manifest(tmp_path, data), "--format", "json").json()
+    statuses = {o["address"]: o["status"] for o in report["objects"]}
+    assert statuses["context[a\\].env_var\\[B]"] == "unmanaged"
+
+
+def test_own_webhook_update_is_not_tampering(cli: Cli, world: Any, tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.json"
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=KEY).exit_code == 0
+    data["projects"]["gh/acme/api"]["webhooks"]["slack"]["url"] = "https://hooks.example.com/v2"
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=KEY).exit_code == 0
+    assert cli("drift", path, "--ledger", ledger, env=KEY).exit_code == 0
+    assert cli("plan", path, "--ledger", ledger, "--detailed-exitcode", env=KEY).exit_code == 0
+
+
+def test_an_ignored_context_is_not_planned_nor_anything_in_it(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["policy"]["ignore"] = {"contexts": ["unmanaged", "legacy-*"]}
+    data["contexts"]["unmanaged"] = {"env_vars": {}}
+    data["contexts"]["legacy-b"] = {"env_vars": {"A": "1x"}}
+    path = write_manifest(tmp_path, data)
+    plan = cli("plan", path, "--format", "json").json()
+    addresses = [c["address"] for c in plan["changes"]]
+    assert not [a for a in addresses if a.startswith(("context[unmanaged]", "context[legacy-"))]
+    assert any("matches policy.ignore" in n for n in plan["notes"])
+
+
+def test_schedule_attributed_to_another_user(emulator_factory: Any, tmp_path: Path) -> None:
+    s = seed()
+    s["users"].insert(0, {"login": "bob", "token": "bob-token", "organizations": ["gh/acme"]})
+    world = emulator_factory(seed=s, tokens=(), page_size=2)
+    requests.post(
+        f"{world.api}/project/gh%2Facme%2Fapi/schedule",
+        json={
+            "name": "nightly",
+            "description": "Nightly build of main",
+            "attribution-actor": "current",
+            "parameters": {"branch": "main", "run-nightly": True},
+            "timetable": {
+                "per-hour": 1,
+                "hours-of-day": [3],
+                "days-of-week": ["MON", "TUE", "WED", "THU", "FRI"],
+            },
+        },
+        headers={"Circle-Token": "bob-token"},
+        timeout=5,
+    ).raise_for_status()
+    data = complete()
+    data["projects"]["gh/acme/api"]["schedules"]["nightly"]["attribution_actor"] = "current"
+    cli = Cli(host=world.url)
+    plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
+    change = next(c for c in plan["changes"] if c["kind"] == "schedule")
+    assert change["before"]["attribution_actor"] == "user:bob"
+    assert change["changed_fields"] == ["attribution_actor"]
+
+
+def test_writing_into_a_missing_directory_is_a_clean_error(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    run = cli("plan", write_manifest(tmp_path, complete()), "--out", tmp_path / "no" / "p.json")
+    assert run.exit_code == 1
+    assert "Error:" in run.stderr and "Traceback" not in run.stderr
