@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -238,8 +239,6 @@ def _session(
 
 def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
     """A progress bar on an interactive terminal; nothing in CI or when piped."""
-    import os
-
     if not (sys.stdout.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
         return None, lambda: None
     from rich.console import Console
@@ -264,8 +263,6 @@ def _progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[
 
 
 def _color(no_color: bool) -> bool:
-    import os
-
     return sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
 
 
