@@ -367,6 +367,7 @@ def apply(
     from reconciler.apply import apply_plan
     from reconciler.plan import check_safety
     from reconciler.render import render
+    from reconciler.render.values import clean
     from reconciler.savedplan import load_saved, verify_saved
 
     if bool(paths) == bool(plan_file):
@@ -389,14 +390,17 @@ def apply(
         allow_deletes=allow_deletes,
         force=force,
     )
+    if book is not None:
+        book.check_writable()
     if not auto_approve:
         click.confirm(f"Apply {len(result.plan.changes)} change(s)?", abort=True)
 
     symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
 
     def report(outcome: Any) -> None:
-        line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {outcome.address}"
-        click.echo(line + (f"  ({outcome.detail})" if outcome.detail else ""))
+        # Live names may hold terminal control characters: shown escaped, as in the plan.
+        line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
+        click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))
 
     try:
         outcomes = apply_plan(result, api, resolver, ledger=book, on_outcome=report)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import diff
-from reconciler.errors import ApiError
-from reconciler.plan import Change, Plan, order
+from reconciler.errors import ApiError, ReconcilerError
+from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Kind, Resource
 from reconciler.resources.runtime import FetchContext, PlanContext
@@ -72,6 +72,12 @@ def fetch_live(
             if _group_names(manifest):
                 raise
             ctx.groups = {}
+        unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
+        if unknown:  # a restriction on it could never be created: say so now
+            raise ReconcilerError(
+                f"group(s) {', '.join(unknown)}, named in context restrictions, do not exist "
+                f"in {ctx.org_slug}"
+            )
         return []
 
     first: list[Callable[[], list[Resource]]] = []
@@ -158,6 +164,13 @@ def make_plan(
     desired = build_desired(pctx, kinds)
     live, fctx = fetch_live(api, manifest, progress, kinds)
     log.info("the manifest declares %d objects", len(desired))
+    known = [r.address for state in (desired, live) for r in state]
+    for t in targets or []:
+        if not any(a == t or a.startswith(t + ".") for a in known):
+            raise ReconcilerError(
+                f"--target {t} matches nothing in the manifest or in CircleCI "
+                "(brackets inside a name are written \\[ and \\])"
+            )
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
     managed = sum(1 for r in desired if r.kind != "project")  # projects are never changed
@@ -168,4 +181,9 @@ def make_plan(
         notes=notes,
         managed=managed,
     )
+    # Reviewers see in the plan which flag apply will ask for.
+    for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
+        plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    if ledger is None and any(r.signal.get("version") for r in desired):
+        plan.notes.append("`version` has an effect only with a ledger (--ledger or policy.ledger)")
     return PlanResult(plan=plan, desired=desired, live=live, fetch=fctx)

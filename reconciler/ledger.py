@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,14 +39,22 @@ class Ledger:
     def __init__(self, path: Path, key: str | None = None) -> None:
         self.path = path
         self._key = key.encode() if key else None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards entries
+        self._file = threading.Lock()  # one writer of the file at a time
+        self._saved_at = 0.0
         self.entries: dict[str, dict[str, Any]] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.entries = dict(data.get("entries", {}))
+                was_keyed = bool(data.get("keyed"))
             except (OSError, ValueError, AttributeError) as exc:
                 raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
+            if was_keyed and self._key is None:
+                # A keyless run would drop fingerprints and blind every later comparison.
+                raise ReconcilerError(
+                    f"the ledger {path} holds keyed fingerprints: set {KEY_VARIABLE}"
+                )
 
     @classmethod
     def open(cls, path: Path, environ: dict[str, str] | None = None) -> Ledger:
@@ -82,6 +91,10 @@ class Ledger:
             if hmac.compare_digest(fp, entry["fingerprint"]):
                 return SecretVerdict(False, "matches the value last written")
             return SecretVerdict(True, "the source value changed since the last apply")
+        if fp:
+            return SecretVerdict(
+                True, "no fingerprint in the ledger yet: written once to record it"
+            )
         return SecretVerdict(None, "the ledger has no key to compare values")
 
     def tampered(self, address: str, live: dict[str, Any]) -> str | None:
@@ -103,6 +116,27 @@ class Ledger:
             entry["fingerprint"] = fp
         with self._lock:
             self.entries[address] = entry
+        self._save_soon()
+
+    def _save_soon(self) -> None:
+        """Save at most once a second while writes go on, so even a killed run leaves a
+        ledger that knows almost everything it wrote (and raises few false alarms)."""
+        if time.monotonic() - self._saved_at >= 1.0 and self._file.acquire(blocking=False):
+            try:
+                self._write()
+            finally:
+                self._file.release()
+
+    def check_writable(self) -> None:
+        """Fail before any write, not after all of them, when the ledger cannot be saved."""
+        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
+        try:
+            tmp.write_text("", encoding="utf-8")
+            tmp.unlink()
+        except OSError as exc:
+            raise ReconcilerError(
+                f"cannot write the ledger {self.path}: {exc.strerror or type(exc).__name__}"
+            ) from None
 
     def record_write(self, ctx: Any, kind: Any, change: Any) -> None:
         """Called by apply after a successful write of a secret-bearing object."""
@@ -127,7 +161,12 @@ class Ledger:
             self.entries.pop(address, None)
 
     def save(self) -> None:
+        with self._file:
+            self._write()
+
+    def _write(self) -> None:
         with self._lock:
+            self._saved_at = time.monotonic()
             data = {
                 "format": FORMAT,
                 "keyed": self.keyed,

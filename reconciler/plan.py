@@ -172,23 +172,41 @@ def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
     return sorted(changes, key=lambda c: (c.wave, c.address))
 
 
-def check_safety(
+# The mass-update guard looks at proportions, which mean little for a handful of objects.
+MIN_MANAGED_FOR_UPDATE_GUARD = 10
+
+
+def safety_problems(
     plan: Plan, *, max_deletes: int, allow_deletes: bool = False, force: bool = False
-) -> None:
-    """Apply's guard rails. `protect` is enforced while planning and has no override."""
+) -> list[str]:
+    """Why apply would refuse this plan (empty when it would not)."""
+    problems = []
     removals = [c for c in plan.changes if c.action in ("delete", "replace")]
     protected = [c.address for c in removals if c.desired is not None and c.desired.protect]
     if protected:
-        raise UnsafePlan("protected objects would be deleted: " + ", ".join(protected))
+        problems.append("protected objects would be deleted: " + ", ".join(protected))
     deletes = plan.summary["delete"]
     if deletes > max_deletes and not allow_deletes:
-        raise UnsafePlan(
+        problems.append(
             f"the plan deletes {deletes} objects, more than policy.max_deletes ({max_deletes}); "
             "review it and pass --allow-deletes to proceed"
         )
     updates = plan.summary["update"] + plan.summary["replace"]
-    if plan.managed and updates * 2 > plan.managed and not force:
-        raise UnsafePlan(
+    big = plan.managed >= MIN_MANAGED_FOR_UPDATE_GUARD
+    if big and updates * 2 > plan.managed and not force:
+        problems.append(
             f"the plan changes {updates} of {plan.managed} managed objects (more than half); "
             "review it and pass --force to proceed"
         )
+    return problems
+
+
+def check_safety(
+    plan: Plan, *, max_deletes: int, allow_deletes: bool = False, force: bool = False
+) -> None:
+    """Apply's guard rails. `protect` is enforced while planning and has no override."""
+    problems = safety_problems(
+        plan, max_deletes=max_deletes, allow_deletes=allow_deletes, force=force
+    )
+    if problems:
+        raise UnsafePlan("; ".join(problems))

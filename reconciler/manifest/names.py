@@ -134,4 +134,5 @@ def glob_problem(pattern: str) -> str | None:
 
 
 def glob_match(patterns: list[str], name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+    # A pattern also matches the name written exactly as it is (brackets included).
+    return any(name == p or fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -133,4 +133,6 @@ class Kind(ABC):
 
 
 def ignored(patterns: Iterable[str], name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+    """Shell-style globs; a pattern also matches the name written exactly as it is, so a
+    listed name with brackets (`ctx [1]`) means that name, not a character class alone."""
+    return any(name == p or fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -24,6 +24,9 @@ from tests.e2e.harness import (
     write_manifest,
 )
 
+# A group id no organization has: plans (ids need no lookup), fails when applied.
+MISSING_GROUP = "00000000-0000-4000-8000-000000000000"
+
 
 def test_target_limits_the_plan_to_an_address_and_what_it_requires(
     cli: Cli, world: Any, tmp_path: Path
@@ -45,12 +48,13 @@ def test_target_limits_the_plan_to_an_address_and_what_it_requires(
 
 def test_a_failed_change_skips_only_what_requires_it(cli: Cli, world: Any, tmp_path: Path) -> None:
     data = complete()
-    data["contexts"]["aws-prod"]["restrictions"]["groups"] = ["no-such-group"]
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = [MISSING_GROUP]
     path = write_manifest(tmp_path, data)
     run = cli("apply", path, "--auto-approve")
     assert run.exit_code == 1
     lines = run.stdout.splitlines()
-    assert any("FAILED" in line and "restriction[group:no-such-group]" in line for line in lines)
+    failed = f"restriction[group:{MISSING_GROUP}]"
+    assert any("FAILED" in line and failed in line for line in lines)
     skipped = [line for line in lines if line.strip().startswith("skipped")]
     assert skipped and all("context[aws-prod].env_var[" in line for line in skipped)
     state = world.state()

@@ -12,6 +12,9 @@ from tests.e2e.harness import TOKEN, Cli, complete, context_by_name, seed, write
 KEY = {"CIRCLECI_RECONCILER_LEDGER_KEY": "k3y-for-tests"}
 HEADERS = {"Circle-Token": TOKEN}
 
+# A group id no organization has: plans (ids need no lookup), fails when applied.
+MISSING_GROUP = "00000000-0000-4000-8000-000000000000"
+
 
 def test_a_failed_replacement_restriction_keeps_the_old_one(
     cli: Cli, world: Any, tmp_path: Path
@@ -19,7 +22,7 @@ def test_a_failed_replacement_restriction_keeps_the_old_one(
     data = complete()
     path = write_manifest(tmp_path, data)
     assert cli("apply", path, "--auto-approve").exit_code == 0
-    data["contexts"]["aws-prod"]["restrictions"]["groups"] = ["no-such-group"]
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = [MISSING_GROUP]
     path = write_manifest(tmp_path, data)
     run = cli("apply", path, "--auto-approve")
     assert run.exit_code == 1
@@ -159,3 +162,59 @@ def test_writing_into_a_missing_directory_is_a_clean_error(
     run = cli("plan", write_manifest(tmp_path, complete()), "--out", tmp_path / "no" / "p.json")
     assert run.exit_code == 1
     assert "Error:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_an_unknown_group_name_fails_the_plan(cli: Cli, world: Any, tmp_path: Path) -> None:
+    data = complete()
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = ["no-such-group"]
+    run = cli("plan", write_manifest(tmp_path, data))
+    assert run.exit_code == 1 and "no-such-group" in run.stderr
+
+
+def test_a_target_that_matches_nothing_is_an_error(cli: Cli, world: Any, tmp_path: Path) -> None:
+    run = cli("plan", write_manifest(tmp_path, complete()), "--target", "context[typo]")
+    assert run.exit_code == 1 and "matches nothing" in run.stderr
+
+
+def test_plan_says_which_guard_apply_will_hit(cli: Cli, world: Any, tmp_path: Path) -> None:
+    data = complete()
+    data["policy"]["max_deletes"] = 0
+    data["policy"]["manage_contexts"] = ["*"]
+    plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
+    assert any("--allow-deletes" in n for n in plan["notes"])
+
+
+def test_a_keyed_ledger_refuses_a_run_without_its_key(cli: Cli, world: Any, tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.json"
+    path = write_manifest(tmp_path, complete())
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=KEY).exit_code == 0
+    before = ledger.read_text()
+    run = cli("apply", path, "--auto-approve", "--ledger", ledger)
+    assert run.exit_code == 1 and "CIRCLECI_RECONCILER_LEDGER_KEY" in run.stderr
+    assert ledger.read_text() == before
+
+
+def test_an_unwritable_ledger_fails_before_any_write(cli: Cli, world: Any, tmp_path: Path) -> None:
+    path = write_manifest(tmp_path, complete())
+    world.reset_requests()
+    run = cli("apply", path, "--auto-approve", "--ledger", path / "ledger.json", env=KEY)
+    assert run.exit_code == 1 and "ledger" in run.stderr
+    assert not [r for r in world.requests() if r["method"] != "GET"]
+
+
+def test_ignore_globs_also_match_names_written_exactly(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    s = seed()
+    s["organizations"]["gh/acme"]["contexts"] = {"ctx [1]": {}, "ctx 1": {}, "ctx 2": {}}
+    world = emulator_factory(seed=s, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    data = {
+        "version": 1,
+        "organization": "gh/acme",
+        "policy": {"manage_contexts": ["ctx*"], "ignore": {"contexts": ["ctx [1]"]}},
+        "contexts": {},
+    }
+    plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
+    deleted = {c["address"] for c in plan["changes"] if c["action"] == "delete"}
+    assert "context[ctx \\[1\\]]" not in deleted and "context[ctx 2]" in deleted
