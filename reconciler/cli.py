@@ -368,12 +368,13 @@ def apply(
     from reconciler.plan import check_safety
     from reconciler.render import render
     from reconciler.render.values import clean
-    from reconciler.savedplan import load_saved, verify_saved
+    from reconciler.savedplan import check_present, load_saved, verify_saved
 
     if bool(paths) == bool(plan_file):
         raise click.UsageError("give manifest PATHS or --plan PLANFILE (not both)")
     saved = load_saved(plan_file) if plan_file else None
     if saved is not None:
+        check_present(saved)
         paths, targets = saved.paths, tuple(saved.targets)
     if not auto_approve and not sys.stdin.isatty():
         raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")

@@ -19,11 +19,12 @@ SAVED_FORMAT = 1
 
 
 def manifest_digest(files: list[str] | list[Path]) -> str:
-    """Digest of the manifest files as read (names and bytes, in reading order)."""
+    """Digest of the manifest files as read: their names as given (relative paths stay
+    relative, so a plan made in one checkout applies in another) and their bytes."""
     h = hashlib.sha256()
     for f in files:
         path = Path(f)
-        h.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return "sha256:" + h.hexdigest()
 
 
@@ -41,7 +42,7 @@ def save_plan(
     data = {
         "saved_plan_format": SAVED_FORMAT,
         "manifest": {
-            "paths": [str(Path(p).resolve()) for p in paths],
+            "paths": [Path(p).as_posix() for p in paths],
             "digest": manifest_digest(files),
         },
         "targets": targets,
@@ -64,6 +65,15 @@ def load_saved(path: Path) -> SavedPlan:
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReconcilerError(f"{path} is not a saved plan ({type(exc).__name__})") from None
+
+
+def check_present(saved: SavedPlan) -> None:
+    missing = [str(p) for p in saved.paths if not p.exists()]
+    if missing:
+        raise StalePlan(
+            f"the saved plan refers to manifest paths that are not here: {', '.join(missing)} "
+            "(run apply from the directory where plan ran)"
+        )
 
 
 def verify_saved(saved: SavedPlan, fresh: Any, files: list[str]) -> None:

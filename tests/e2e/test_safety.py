@@ -140,3 +140,21 @@ def test_protect_context_not_deleted_even_when_pruning(
     path = write_manifest(tmp_path, data)
     assert cli("apply", path, "--auto-approve").exit_code == 0
     assert context_by_name(world.state(), "aws-prod")
+
+
+def test_a_saved_plan_applies_from_another_checkout(
+    cli: Cli, world: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import shutil
+
+    first, second = tmp_path / "one", tmp_path / "two"
+    write_manifest(first, complete())
+    monkeypatch.chdir(first)
+    assert cli("plan", "circleci.yaml", "--out", "plan.json").exit_code == 0
+    shutil.copytree(first, second)
+    monkeypatch.chdir(second)
+    run = cli("apply", "--plan", "plan.json", "--auto-approve")
+    assert run.exit_code == 0, run.stderr
+    monkeypatch.chdir(tmp_path)
+    run = cli("apply", "--plan", "two/plan.json", "--auto-approve")
+    assert run.exit_code == 1 and "not here" in run.stderr
