@@ -144,11 +144,23 @@ def schema(output: Path | None) -> None:
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
 @click.option("--seed", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--token", "tokens", multiple=True, help="Accept this token (member of every org).")
-@click.option("--latency-ms", type=int, default=0, show_default=True)
-@click.option("--rate-limit", type=float, default=0, show_default=True, help="Requests/s/token.")
-@click.option("--fault-rate", type=float, default=0.0, show_default=True)
+@click.option("--latency-ms", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Requests/s/token (0: none).",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Fraction of API requests that fail.",
+)
 @click.option("--fault-seed", type=int, default=None, help="Make faults repeatable.")
-@click.option("--page-size", type=int, default=20, show_default=True)
+@click.option("--page-size", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
     "--state-file",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -204,6 +216,19 @@ def emulator(
 FORMATS = ("text", "markdown", "json")
 
 
+def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    url = urlsplit(value)
+    if url.scheme not in ("http", "https") or not url.netloc or url.path.rstrip("/"):
+        raise click.BadParameter(
+            f"{value!r} is not a host URL like https://circleci.com (no /api path)"
+        )
+    return value.rstrip("/")
+
+
 def api_options(fn: F) -> F:
     fn = click.option(
         "--concurrency",
@@ -216,6 +241,7 @@ def api_options(fn: F) -> F:
         "--host",
         envvar="CIRCLECI_HOST",
         default=None,
+        callback=_check_host,
         help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
     )(fn)
     return fn
@@ -472,6 +498,8 @@ def export(
     from reconciler.client import CircleCI, ClientConfig
     from reconciler.export import export_manifest
 
+    if not projects:
+        _err("No --project given: only the organization's contexts are exported.")
     api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
     text = export_manifest(api, org, list(projects))
     if output:

@@ -19,7 +19,7 @@ from reconciler.render.drift_fields import LEGEND, MANAGED, field_rows, objects
 from reconciler.render.values import clean, clip
 
 SUITE = "circleci-reconciler drift"
-UNMANAGED_SUITE = "unmanaged objects"
+UNMANAGED_SUITE = "objects outside the manifest"
 MESSAGE_LIMIT = 500
 _NOT_XML = re.compile("[\ufffe\uffff]")
 

@@ -51,7 +51,11 @@ class ContextRestrictionKind(CollectionKind):
         out = []
         for r in ctx.api.list_context_restrictions(parent.ids["id"]):
             rtype, value = r["restriction_type"], r["restriction_value"] or r.get("project_id")
-            out.append(_resource(parent.address, rtype, value, id=r["id"], api_value=value))
+            out.append(
+                _resource(
+                    parent.address, rtype, value, id=r["id"], api_value=value, label=r.get("name")
+                )
+            )
         return out
 
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
@@ -66,7 +70,10 @@ class ContextRestrictionKind(CollectionKind):
         out = []
         for r in resources:
             rtype, value = r.fields["type"], r.ids["api_value"]
-            shown = names.get(rtype, {}).get(value, value)
+            shown = value if value in by_id else names.get(rtype, {}).get(value)
+            if shown is None:  # an id we cannot name for sure: keep it, with CircleCI's label
+                label = r.ids.get("label")
+                shown = f"{value} ({label})" if label and rtype != "expression" else value
             out.append(_resource(r.parent or "", rtype, shown, **r.ids))
         return out
 

@@ -218,3 +218,21 @@ def test_ignore_globs_also_match_names_written_exactly(
     plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
     deleted = {c["address"] for c in plan["changes"] if c["action"] == "delete"}
     assert "context[ctx \\[1\\]]" not in deleted and "context[ctx 2]" in deleted
+
+
+def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
+    for bad in ("127.0.0.1:9", "notaurl", world.url + "/api/v2"):
+        run = cli("plan", write_manifest(tmp_path, complete()), env={"CIRCLECI_HOST": bad})
+        assert run.exit_code == 1 and "host URL" in run.stderr, bad
+
+
+def test_restrictions_on_unknown_projects_show_circleci_label(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    data["contexts"]["aws-prod"]["restrictions"]["projects"] = ["gh/acme/api"]
+    plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
+    [gone] = [c["address"] for c in plan["changes"] if c["action"] == "delete"]
+    assert gone.startswith("context[aws-prod].restriction[project:") and "(other)" in gone
