@@ -216,6 +216,22 @@ def emulator(
 FORMATS = ("text", "markdown", "json")
 
 
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Only this address, what is below it and what it requires (repeatable).",
+)
+ledger_option = click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
+)
+no_color_option = click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+
+
 def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -309,20 +325,9 @@ def _make_plan(manifest: Any, resolver: Any, api: Any, ledger: Any, targets: lis
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Only this address, what is below it and what it requires (repeatable).",
-)
-@click.option(
-    "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
-)
-@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+@target_option
+@ledger_option
+@no_color_option
 @api_options
 @handle_errors
 def plan(
@@ -361,20 +366,9 @@ def plan(
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--allow-deletes", is_flag=True, help="Allow more than policy.max_deletes.")
 @click.option("--force", is_flag=True, help="Allow updating more than half the managed objects.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="ADDRESS",
-    help="Only this address, what is below it and what it requires (repeatable).",
-)
-@click.option(
-    "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
-)
-@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+@target_option
+@ledger_option
+@no_color_option
 @api_options
 @handle_errors
 def apply(
@@ -449,13 +443,8 @@ def apply(
     "--format", "fmt", type=click.Choice(FORMATS + ("junit",)), default="text", show_default=True
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
-@click.option(
-    "--ledger",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
-)
-@click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+@ledger_option
+@no_color_option
 @api_options
 @handle_errors
 def drift(
