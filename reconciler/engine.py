@@ -160,9 +160,10 @@ def make_plan(
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
 ) -> PlanResult:
-    pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger)
-    desired = build_desired(pctx, kinds)
     live, fctx = fetch_live(api, manifest, progress, kinds)
+    # Built after the read, so desired objects can name the ids CircleCI holds.
+    pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger, fetch=fctx)
+    desired = build_desired(pctx, kinds)
     log.info("the manifest declares %d objects", len(desired))
     known = [r.address for state in (desired, live) for r in state]
     for t in targets or []:

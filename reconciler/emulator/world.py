@@ -158,6 +158,15 @@ class World:
         pid = self._project_by_slug.get("/".join(parts))
         return self.projects.get(pid) if pid else None
 
+    def delete_project(self, project: Record) -> None:
+        """With its schedules and webhooks; restrictions naming it stay, dangling."""
+        pid = project["id"]
+        del self.projects[pid]
+        self._project_by_slug.pop(project["slug"], None)
+        for table in (self.schedules, self.webhooks):
+            for key in [k for k, v in table.items() if v.get("project_id") == pid]:
+                del table[key]
+
     def project_named(self, org: Record, name: str) -> Record | None:
         return next(
             (

@@ -1,8 +1,14 @@
-"""Context restrictions, identified by kind and value (project slug, expression, group name).
-There is no update route; new restrictions are created before old ones are removed."""
+"""Context restrictions, identified by kind and name (project slug, expression, group name).
+
+CircleCI stores a project or group restriction by id. The id is compared too: when a project
+or group was deleted and made again under the same name, the restriction still points at the
+old id and is replaced, the new one created before the old one is removed (there is no update
+route, and a context must never be left unrestricted in between).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reconciler.errors import NotFound
@@ -12,18 +18,28 @@ from reconciler.resources.names import canonical_slug, child_address, project_ad
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
+_READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
 
 
-def _resource(parent: str, rtype: str, shown: str, **ids: Any) -> Resource:
+def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Resource:
     name = f"{rtype}:{shown}"
+    fields = {"type": rtype, "value": shown}
+    if rtype != "expression":
+        fields["ref"] = ref  # the id CircleCI holds (None: not known before apply)
     return Resource(
         kind="context_restriction",
         address=child_address(parent, "restriction", name),
         name=name,
         parent=parent,
-        fields={"type": rtype, "value": shown},
+        fields=fields,
         ids=dict(ids),
     )
+
+
+def _named_by_id(ctx: Any, declared: Any) -> set[str]:
+    """Groups the manifest names by their id: those keep the id as their name."""
+    ids = set((ctx.groups or {}).values())
+    return {g for _, r in declared for g in getattr(r, "groups", None) or []} & ids
 
 
 class ContextRestrictionKind(CollectionKind):
@@ -31,14 +47,21 @@ class ContextRestrictionKind(CollectionKind):
     parent_kind = "context"
     collection = "restrictions"
     label = "restriction"
+    immutable_fields = frozenset({"ref"})
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out = [
-            _resource(parent, rtype, canonical_slug(v) if rtype == "project" else str(v))
-            for parent, r in self.declared(ctx)
-            for rtype, attr in LISTS
-            for v in getattr(r, attr, None) or []
-        ]
+        f = ctx.fetch
+        project_ids = f.project_ids if f is not None else {}
+        groups = f.groups if f is not None else {}
+        out = []
+        for parent, r in self.declared(ctx):
+            for rtype, attr in LISTS:
+                for v in getattr(r, attr, None) or []:
+                    if rtype == "project":
+                        slug = canonical_slug(v)
+                        out.append(_resource(parent, rtype, slug, project_ids.get(slug)))
+                    else:
+                        out.append(_resource(parent, rtype, str(v), groups.get(str(v), str(v))))
         return out, self.scopes(ctx)
 
     def requires(self, desired: Resource) -> list[str]:
@@ -52,30 +75,52 @@ class ContextRestrictionKind(CollectionKind):
         for r in ctx.api.list_context_restrictions(parent.ids["id"]):
             rtype, value = r["restriction_type"], r["restriction_value"] or r.get("project_id")
             out.append(
-                _resource(
-                    parent.address, rtype, value, id=r["id"], api_value=value, label=r.get("name")
-                )
+                _resource(parent.address, rtype, value, value, id=r["id"], label=r.get("name"))
             )
         return out
 
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
-        """Show ids by name where the name is known (project slugs, group names)."""
-        slugs = {pid: slug for slug, pid in ctx.project_ids.items()}
-        # A group the manifest names by id keeps its id, so both spellings stay stable.
-        by_id = {g for _, r in self.declared(ctx) for g in getattr(r, "groups", None) or []} & set(
-            ctx.groups.values()
-        )
-        groups = {gid: name for name, gid in ctx.groups.items() if gid not in by_id}
-        names = {"project": slugs, "group": groups}
+        """Name ids: by what this run read (project slugs, group names), else by CircleCI's
+        label (a project or group made again under the same name has a new id)."""
+        by_id = _named_by_id(ctx, self.declared(ctx))
+        known = {
+            "project": {pid: slug for slug, pid in ctx.project_ids.items()},
+            "group": {gid: name for name, gid in ctx.groups.items() if gid not in by_id},
+        }
+        named = [(r, self._known_name(r, known, by_id)) for r in resources]
+        taken = {(r.parent, n) for r, n in named if n is not None}
         out = []
-        for r in resources:
-            rtype, value = r.fields["type"], r.ids["api_value"]
-            shown = value if value in by_id else names.get(rtype, {}).get(value)
-            if shown is None:  # an id we cannot name for sure: keep it, with CircleCI's label
-                label = r.ids.get("label")
-                shown = f"{value} ({label})" if label and rtype != "expression" else value
-            out.append(_resource(r.parent or "", rtype, shown, **r.ids))
+        for r, shown in named:
+            if shown is None:
+                shown = self._label_name(ctx, r)
+                if shown is None or (r.parent, shown) in taken:
+                    label = r.ids.get("label")
+                    shown = f"{r.fields['ref']} ({label})" if label else r.fields["ref"]
+                taken.add((r.parent, shown))
+            out.append(
+                _resource(r.parent or "", r.fields["type"], shown, r.fields.get("ref"), **r.ids)
+            )
         return out
+
+    @staticmethod
+    def _known_name(r: Resource, known: dict[str, dict[str, str]], by_id: set[str]) -> Any:
+        rtype, ref = r.fields["type"], r.fields.get("ref")
+        if rtype == "expression":
+            return r.fields["value"]
+        if ref in by_id:
+            return ref
+        return known.get(rtype, {}).get(str(ref))
+
+    @staticmethod
+    def _label_name(ctx: FetchContext, r: Resource) -> str | None:
+        label = r.ids.get("label")
+        if not label:
+            return None
+        if r.fields["type"] == "group":
+            return str(label)
+        if _READABLE_ORG.match(ctx.org_slug or ""):  # gh/bb slugs are org slug + repo name
+            return f"{ctx.org_slug}/{label}"
+        return None
 
     def _value(self, ctx: ApplyContext, desired: Resource) -> str:
         rtype, value = desired.fields["type"], desired.fields["value"]
@@ -96,8 +141,8 @@ class ContextRestrictionKind(CollectionKind):
             desired.parent or "",
             desired.fields["type"],
             desired.fields["value"],
+            value,
             id=r.get("id"),
-            api_value=value,
         )
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:

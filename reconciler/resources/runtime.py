@@ -15,6 +15,7 @@ class PlanContext:
     manifest: Any
     resolver: Any = None  # manifest.SecretResolver; None: secrets are not resolved (validate)
     ledger: Any = None  # ledger.Ledger or None
+    fetch: FetchContext | None = None  # what the live read learnt (ids by name)
 
 
 @dataclass

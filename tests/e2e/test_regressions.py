@@ -226,7 +226,7 @@ def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
         assert run.exit_code == 1 and "host URL" in run.stderr, bad
 
 
-def test_restrictions_on_unknown_projects_show_circleci_label(
+def test_restrictions_on_projects_outside_the_manifest_are_named(
     cli: Cli, world: Any, tmp_path: Path
 ) -> None:
     data = complete()
@@ -235,4 +235,5 @@ def test_restrictions_on_unknown_projects_show_circleci_label(
     data["contexts"]["aws-prod"]["restrictions"]["projects"] = ["gh/acme/api"]
     plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
     [gone] = [c["address"] for c in plan["changes"] if c["action"] == "delete"]
-    assert gone.startswith("context[aws-prod].restriction[project:") and "(other)" in gone
+    # Not read this run (no longer named), so named from CircleCI's label: org slug + name.
+    assert gone == "context[aws-prod].restriction[project:gh/acme/other]"

@@ -65,9 +65,7 @@ def create_project(ctx: Ctx, org: str) -> Reply:
 
 
 def groups(ctx: Ctx, org_id: str) -> Reply:
-    org = ctx.world.organizations.get(org_id.lower()) if is_uuid(org_id) else None
-    if org is None or not ctx.member_of(org["id"]):
-        raise Fail(404, "Organization does not exist.")
+    org = _member_org(ctx, org_id)
     limit = ctx.request.args.get("limit", ctx.page_size, type=int) or ctx.page_size
     items = sorted(org["groups"].values(), key=lambda g: g["name"])
     body = ctx.page([dict(g) for g in items], f"groups:{org['id']}", max(1, limit))
@@ -77,6 +75,39 @@ def groups(ctx: Ctx, org_id: str) -> Reply:
 
 def get_project(ctx: Ctx, slug: str) -> Reply:
     return Reply(200, project_view(ctx.world, ctx.project(slug)))
+
+
+def delete_project(ctx: Ctx, slug: str) -> Reply:
+    ctx.world.delete_project(ctx.project(slug))
+    return Reply(200, {"message": "Project deleted."})
+
+
+def _member_org(ctx: Ctx, org_id: str) -> Record:
+    org = ctx.world.organizations.get(org_id.lower()) if is_uuid(org_id) else None
+    if org is None or not ctx.member_of(org["id"]):
+        raise Fail(404, "Organization does not exist.")
+    return org
+
+
+def create_group(ctx: Ctx, org_id: str) -> Reply:
+    org = _member_org(ctx, org_id)
+    data = ctx.object_body({"name", "description"}, {"name"})
+    name = data["name"]
+    if not isinstance(name, str) or not name.strip():
+        raise Fail(400, "Unexpected request body provided.")
+    if any(g["name"] == name for g in org["groups"].values()):
+        raise Fail(409, f"Failed to create group, group {name} already exists.")
+    group = ctx.world.add_group(org, name)
+    group["description"] = str(data.get("description") or "")
+    return Reply(201, dict(group))
+
+
+def delete_group(ctx: Ctx, org_id: str, group_id: str) -> Reply:
+    org = _member_org(ctx, org_id)
+    if group_id.lower() not in org["groups"]:
+        raise Fail(404, "Group does not exist.")
+    del org["groups"][group_id.lower()]
+    return Reply(200, {"message": "Group deleted."})
 
 
 # ---- API v1.1 ---------------------------------------------------------------------------
@@ -132,7 +163,10 @@ ROUTES: list[Route] = [
     ("/v2/organization/<org:org>", "GET", get_org),
     ("/v2/organization/<org:org>/project", "POST", create_project),
     ("/v2/organizations/<org_id>/groups", "GET", groups),
+    ("/v2/organizations/<org_id>/groups", "POST", create_group),
+    ("/v2/organizations/<org_id>/groups/<group_id>", "DELETE", delete_group),
     ("/v2/project/<slug:slug>", "GET", get_project),
+    ("/v2/project/<slug:slug>", "DELETE", delete_project),
     ("/v1.1/me", "GET", v1_me),
     ("/v1.1/projects", "GET", v1_projects),
     ("/v1.1/project/<vcs>/<org>/<repo>/follow", "POST", v1_follow),

@@ -15,13 +15,14 @@ NO_PROJECT = "Project does not exist, or user does not have access to this proje
 
 def view(world: World, c: Record, r: Record, with_context: bool = True) -> dict[str, Any]:
     kind, value = r["restriction_type"], r["restriction_value"]
-    name = ""
+    # The name of what it points at; once that is deleted, the name it had (our choice).
+    name = r.get("name", "")
     if kind == "project":
         project = world.projects.get(value)
-        name = project["name"] if project else ""
+        name = project["name"] if project else name
     elif kind == "group":
         group = world.organizations[c["organization_id"]]["groups"].get(value)
-        name = group["name"] if group else ""
+        name = group["name"] if group else name
     out: dict[str, Any] = {"context_id": c["id"]} if with_context else {}
     out["id"] = r["id"]
     if kind == "project":
@@ -54,6 +55,7 @@ def add(world: World, c: Record, kind: str, value: str) -> Record:
         if (r["restriction_type"], r["restriction_value"]) == (kind, value):
             raise Fail(409, "The restriction you're trying to add already exists.")
     record = {"id": new_id(), "restriction_type": kind, "restriction_value": value}
+    record["name"] = view(world, c, record)["name"] if kind != "expression" else ""
     c["restrictions"].append(record)
     return record
 
