@@ -44,19 +44,25 @@ def compare(
     return changed, notes
 
 
+def ignored_addresses(
+    desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
+) -> set[str]:
+    """Objects policy.ignore names; they and everything under them are never planned."""
+    return {
+        r.address
+        for state in (desired, live)
+        for r in state
+        if _is_ignored(registry[r.kind], r, ctx)
+    }
+
+
 def diff(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> tuple[list[Change], list[str]]:
     """Changes that make `live` match `desired`, and plan-wide notes (unverifiable secrets)."""
     changes: list[Change] = []
     notes: list[str] = []
-    # An ignored object is never planned, and neither is anything under it.
-    ignored_at = {
-        r.address
-        for state in (desired, live)
-        for r in state
-        if _is_ignored(registry[r.kind], r, ctx)
-    }
+    ignored_at = ignored_addresses(desired, live, registry, ctx)
 
     def skipped(r: Resource) -> bool:
         return r.address in ignored_at or r.parent in ignored_at

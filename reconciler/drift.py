@@ -46,9 +46,12 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
             entry["fields"] = _field_rows(c)
         objects[c.address] = entry
 
+    def ignored(r: Any) -> bool:  # by policy.ignore, itself or through its parent
+        return r.address in result.ignored or r.parent in result.ignored
+
     for r in result.desired:
         live = result.live.get(r.address)
-        if live is None:
+        if live is None or ignored(r):
             continue  # missing (listed above) or ignored by policy
         when = ledger.tampered(r.address, live.signal) if ledger is not None else None
         if when:
@@ -70,7 +73,7 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
             continue
         if any(s.kind == r.kind and s.parent == r.parent and s.owns(r) for s in scopes):
             continue  # owned: ignored by policy, or folded into a parent's deletion
-        if not _ignored(result, r):
+        if not ignored(r):
             objects[r.address] = {
                 "address": r.address,
                 "kind": r.kind,
@@ -90,14 +93,3 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         "objects": items,
         "notes": list(result.plan.notes),
     }
-
-
-def _ignored(result: PlanResult, r: Any) -> bool:
-    from reconciler.resources import REGISTRY
-    from reconciler.resources.base import ignored
-
-    kind = REGISTRY[r.kind]
-    manifest = result.fetch.manifest
-    if kind.ignore_category is None:
-        return False
-    return ignored(getattr(manifest.policy.ignore, kind.ignore_category, []), r.name)

@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.diff import diff
+from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import ApiError, ReconcilerError
 from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
@@ -129,6 +129,7 @@ class PlanResult:
     desired: State
     live: State
     fetch: FetchContext
+    ignored: frozenset[str] = frozenset()  # addresses policy.ignore names
 
 
 def _select(changes: list[Change], targets: list[str]) -> list[Change]:
@@ -187,4 +188,5 @@ def make_plan(
         plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
     if ledger is None and any(r.signal.get("version") for r in desired):
         plan.notes.append("`version` has an effect only with a ledger (--ledger or policy.ledger)")
-    return PlanResult(plan=plan, desired=desired, live=live, fetch=fctx)
+    ignored = frozenset(ignored_addresses(desired, live, kinds, pctx))
+    return PlanResult(plan=plan, desired=desired, live=live, fetch=fctx, ignored=ignored)

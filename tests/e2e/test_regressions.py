@@ -237,3 +237,17 @@ def test_restrictions_on_projects_outside_the_manifest_are_named(
     [gone] = [c["address"] for c in plan["changes"] if c["action"] == "delete"]
     # Not read this run (no longer named), so named from CircleCI's label: org slug + name.
     assert gone == "context[aws-prod].restriction[project:gh/acme/other]"
+
+
+def test_drift_says_nothing_of_ignored_contexts_or_their_contents(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    data["policy"]["ignore"] = {"contexts": ["aws-prod", "unmanaged"]}
+    data["contexts"]["aws-prod"]["env_vars"]["EXTRA"] = "x"  # would be missing, if not ignored
+    report = cli("drift", write_manifest(tmp_path, data), "--format", "json")
+    assert report.exit_code == 0
+    addresses = [o["address"] for o in report.json()["objects"]]
+    assert not [a for a in addresses if a.startswith(("context[aws-prod]", "context[unman"))]
