@@ -16,6 +16,7 @@ from reconciler.manifest.positions import Position, quote
 from reconciler.manifest.secret import Secret
 
 MAX_FILE_BYTES = 1024 * 1024  # far above CircleCI's 32k-character limit for a value
+MAX_VALUE_CHARS = 32 * 1024  # CircleCI's limit on an env var value
 
 _UNKNOWN = Position("<manifest>", 1, 1)
 
@@ -51,6 +52,10 @@ class SecretResolver:
             value = self._from_env(ref.env, where)
         else:
             value = self._from_file(ref.file or "", base, target, where)
+        if len(value.reveal()) > MAX_VALUE_CHARS:  # CircleCI refuses it: fail before any write
+            raise SecretError(
+                [where.problem(f"the value is longer than CircleCI's {MAX_VALUE_CHARS} characters")]
+            )
         with self._lock:
             self._cache[key] = value
         return value
@@ -110,7 +115,7 @@ class SecretResolver:
         if len(raw) > MAX_FILE_BYTES:
             raise fail(f"is larger than {MAX_FILE_BYTES // 1024} KiB")
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8").removeprefix("\ufeff")  # an editor's byte-order mark
         except UnicodeDecodeError:
             raise fail("is not UTF-8 text") from None
         if text.endswith("\r\n"):

@@ -70,6 +70,19 @@ def check_document(doc: RawDocument) -> list[Problem]:
                 problems.append(
                     where.problem(f"project '{slug}' is not in organization '{org_raw}'")
                 )
+            body = projects[slug]
+            if (
+                norm.startswith("circleci/")
+                and isinstance(body, dict)
+                and body.get("create") is True
+            ):
+                # A standalone project's key is chosen by CircleCI, so no slug can be promised.
+                problems.append(
+                    pos.key(("projects", slug, "create")).problem(
+                        "a standalone (circleci/) project cannot be created from its slug: "
+                        "CircleCI assigns the key; create it there and write the slug it shows"
+                    )
+                )
             first = folded.setdefault(names.fold_project(norm), slug)
             if first != slug:
                 line = pos.key(("projects", first)).line

@@ -184,3 +184,21 @@ def test_the_resolver_refuses_the_reconcilers_own_token_even_when_built_by_hand(
     with pytest.raises(SecretError) as caught:
         SecretResolver({"CIRCLECI_TOKEN": VALUE}).resolve(ref)
     assert "own credential" in str(caught.value) and VALUE not in str(caught.value)
+
+
+def test_a_value_over_circleci_limit_fails_before_any_write(write, tmp_path: Path) -> None:
+    m = _manifest(write, "      BIG: {env: BIG}\n      OK: {env: OK}\n")
+    resolver = SecretResolver({"BIG": "x" * (32 * 1024 + 1), "OK": "x" * (32 * 1024)})
+    with pytest.raises(SecretError) as err:
+        resolver.resolve_all(m)
+    [problem] = err.value.problems
+    assert "longer than CircleCI's 32768 characters" in problem.message
+    assert (problem.line, problem.col) == (6, 18)  # where the reference names it
+    assert "xxxx" not in str(err.value)
+
+
+def test_a_byte_order_mark_is_not_part_of_a_file_value(write, tmp_path: Path) -> None:
+    m = _manifest(write, "      A: {file: a}\n")
+    (tmp_path / "a").write_bytes("\ufeffsecret\n".encode())
+    vars_ = m.contexts["deploy"].env_vars or {}
+    assert SecretResolver({}).resolve(vars_["A"]).reveal() == "secret"
