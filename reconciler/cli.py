@@ -238,10 +238,10 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -
     from urllib.parse import urlsplit
 
     url = urlsplit(value)
-    if url.scheme not in ("http", "https") or not url.netloc or url.path.rstrip("/"):
-        raise click.BadParameter(
-            f"{value!r} is not a host URL like https://circleci.com (no /api path)"
-        )
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise click.BadParameter(f"{value!r} is not a host URL like https://circleci.com")
+    if url.path.rstrip("/"):
+        raise click.BadParameter(f"{value!r}: give the host only, without a path such as /api")
     return value.rstrip("/")
 
 
@@ -308,13 +308,21 @@ def _color(no_color: bool) -> bool:
     return sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
 
 
-def _make_plan(manifest: Any, resolver: Any, api: Any, ledger: Any, targets: list[str]) -> Any:
+def _make_plan(
+    manifest: Any, resolver: Any, api: Any, ledger: Any, targets: list[str], strict: bool = True
+) -> Any:
     from reconciler.engine import make_plan
 
     update, stop = _progress("Reading CircleCI")
     try:
         return make_plan(
-            manifest, api, resolver=resolver, ledger=ledger, targets=targets, progress=update
+            manifest,
+            api,
+            resolver=resolver,
+            ledger=ledger,
+            targets=targets,
+            progress=update,
+            strict=strict,
         )
     finally:
         stop()
@@ -349,6 +357,7 @@ def plan(
     result = _make_plan(manifest, resolver, api, book, list(targets))
     click.echo(render(result.plan.to_dict(), fmt, color=_color(no_color)), nl=False)
     if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
         save_plan(out, result.plan, paths, manifest.files, list(targets))
         _err(f"Saved the plan to {out} (it holds no secret values).")
     if detailed_exitcode and not result.plan.empty:
@@ -461,7 +470,8 @@ def drift(
     from reconciler.render.drift import render_drift
 
     manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
-    result = _make_plan(manifest, resolver, api, book, [])
+    # A declared project that is gone is drift to report, not a reason to report nothing.
+    result = _make_plan(manifest, resolver, api, book, [], strict=False)
     report = drift_report(result, book)
     text = render_drift(report, fmt, color=_color(no_color) and output is None)
     if output:

@@ -51,11 +51,15 @@ def _needs_groups(manifest: Any) -> bool:
 
 
 def fetch_live(
-    api: Any, manifest: Any, progress: Progress | None = None, kinds: dict[str, Kind] = REGISTRY
+    api: Any,
+    manifest: Any,
+    progress: Progress | None = None,
+    kinds: dict[str, Kind] = REGISTRY,
+    strict: bool = True,
 ) -> tuple[State, FetchContext]:
     """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
     each child collection read as soon as its parent is known (no phase barriers)."""
-    ctx = FetchContext(api=api, manifest=manifest)
+    ctx = FetchContext(api=api, manifest=manifest, strict=strict)
     org = api.get_organization(manifest.organization)
     ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
 
@@ -160,8 +164,9 @@ def make_plan(
     targets: list[str] | None = None,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
+    strict: bool = True,
 ) -> PlanResult:
-    live, fctx = fetch_live(api, manifest, progress, kinds)
+    live, fctx = fetch_live(api, manifest, progress, kinds, strict)
     # Built after the read, so desired objects can name the ids CircleCI holds.
     pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger, fetch=fctx)
     desired = build_desired(pctx, kinds)
@@ -176,10 +181,18 @@ def make_plan(
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
     managed = sum(1 for r in desired if r.kind != "project")  # projects are never changed
+    # The plan depends on what the manifest declares and on what it owns; an unmanaged
+    # context made elsewhere in the organization does not stale a saved plan.
+    owned = {
+        r.address
+        for r in live
+        if r.address in desired
+        or any(s.kind == r.kind and s.parent == r.parent and s.owns(r) for s in desired.scopes)
+    }
     plan = Plan(
         organization=manifest.organization,
         changes=ordered,
-        checksum=live.checksum(),
+        checksum=live.checksum(only=owned | {r.address for r in desired}),
         notes=notes,
         managed=managed,
     )

@@ -41,11 +41,13 @@ class State:
     def children(self, address: str) -> list[Resource]:
         return [r for r in self.resources.values() if r.parent == address]
 
-    def checksum(self) -> str:
-        """Digest of everything a plan was based on; a saved plan is refused when it moves."""
+    def checksum(self, only: set[str] | None = None) -> str:
+        """Digest of everything a plan was based on; a saved plan is refused when it moves.
+        `only` limits it to the addresses that could change the plan."""
         canon = [
             [r.address, r.fields, r.signal, r.ids]
             for r in sorted(self.resources.values(), key=lambda r: r.address)
+            if only is None or r.address in only
         ]
         blob = json.dumps(canon, sort_keys=True, default=str, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()

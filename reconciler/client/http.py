@@ -145,7 +145,11 @@ class HttpClient:
                 what, sent = _classify(exc)
                 self._count("no_answer")
                 log.debug("%s %s -> no answer: %s", method, shown, what)
-                err = TransportError(f"no answer from CircleCI: {what}", method=method, path=shown)
+                err = TransportError(
+                    f"no answer from CircleCI at {self.config.host}: {what}",
+                    method=method,
+                    path=shown,
+                )
                 return _NoAnswer(err, sent)
         self.throttle.observe(resp.headers, sent_at)
         elapsed = (self._clock() - start) * 1000

@@ -36,10 +36,18 @@ def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Reso
     )
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
+def _id_case(value: str) -> str:
+    """Ids compare in CircleCI's lower case, however the manifest writes them."""
+    return value.lower() if _UUID.match(value) else value
+
+
 def _named_by_id(ctx: Any, declared: Any) -> set[str]:
     """Groups the manifest names by their id: those keep the id as their name."""
     ids = set((ctx.groups or {}).values())
-    return {g for _, r in declared for g in getattr(r, "groups", None) or []} & ids
+    return {_id_case(str(g)) for _, r in declared for g in getattr(r, "groups", None) or []} & ids
 
 
 class ContextRestrictionKind(CollectionKind):
@@ -61,7 +69,8 @@ class ContextRestrictionKind(CollectionKind):
                         slug = canonical_slug(v)
                         out.append(_resource(parent, rtype, slug, project_ids.get(slug)))
                     else:
-                        out.append(_resource(parent, rtype, str(v), groups.get(str(v), str(v))))
+                        v = _id_case(str(v))
+                        out.append(_resource(parent, rtype, v, groups.get(v, v)))
         return out, self.scopes(ctx)
 
     def requires(self, desired: Resource) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from reconciler.errors import Conflict, NotFound
+from reconciler.errors import ApiError, Conflict, NotFound
 from reconciler.resources.base import Kind, Resource, Scope
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
@@ -48,6 +48,8 @@ class ProjectKind(Kind):
     def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
         body = ctx.api.get_project(slug)
         if body is None:
+            if not ctx.strict:
+                return []  # drift: reported as missing, with everything else
             if declared is None:
                 # A restriction on it could never be created: say so now, not mid-apply.
                 raise NotFound(
@@ -57,7 +59,8 @@ class ProjectKind(Kind):
             if not getattr(declared, "create", False):
                 raise NotFound(
                     f"project {slug} does not exist in CircleCI or this token cannot see it "
-                    "(set `create: true` to have apply create it)"
+                    "(check the slug's spelling and letter case as CircleCI shows it; "
+                    "set `create: true` to have apply create it)"
                 )
             return []
         ctx.project_ids[slug] = body["id"]
@@ -72,8 +75,15 @@ class ProjectKind(Kind):
             body = ctx.api.create_project(org, repo)
         except Conflict:  # created by an earlier, interrupted run
             body = {}
+        if not body.get("id") or canonical_slug(str(body.get("slug"))) != desired.name:
+            body = ctx.api.get_project(desired.name) or {}
         if not body.get("id"):
-            body = ctx.api.get_project(desired.name) or body
+            # CircleCI made a project under another slug (or none): say so, do not go on.
+            raise ApiError(
+                f"CircleCI did not create a project at {desired.name}",
+                method="POST",
+                path=f"/organization/{org}/project",
+            )
         live = _live(desired.name, body)
         with ctx.lock:
             ctx.project_ids[desired.name] = live.ids["id"]

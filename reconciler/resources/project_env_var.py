@@ -40,7 +40,13 @@ class ProjectEnvVarKind(CollectionKind):
             address=child_address(parent, "env_var", item["name"]),
             name=item["name"],
             parent=parent,
-            signal={"masked": item.get("value"), "created_at": item.get("created_at")},
+            # POST overwrites by making the variable again, so its created_at is the time of
+            # the last write: the ledger's tamper signal for project variables.
+            signal={
+                "masked": item.get("value"),
+                "created_at": item.get("created_at"),
+                "updated_at": item.get("created_at"),
+            },
         )
 
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:

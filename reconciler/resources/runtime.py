@@ -32,6 +32,8 @@ class FetchContext:
     # group name -> id and id -> name, for group restrictions.
     groups: dict[str, str] = field(default_factory=dict)
     progress: Callable[[int], None] = lambda n: None
+    # plan and apply stop on a declared project that is missing; drift reports it instead.
+    strict: bool = True
 
 
 @dataclass

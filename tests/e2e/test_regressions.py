@@ -159,7 +159,8 @@ def test_schedule_attributed_to_another_user(emulator_factory: Any, tmp_path: Pa
 def test_writing_into_a_missing_directory_is_a_clean_error(
     cli: Cli, world: Any, tmp_path: Path
 ) -> None:
-    run = cli("plan", write_manifest(tmp_path, complete()), "--out", tmp_path / "no" / "p.json")
+    manifest = write_manifest(tmp_path, complete())
+    run = cli("plan", manifest, "--out", manifest / "p.json")  # under a file: cannot be made
     assert run.exit_code == 1
     assert "Error:" in run.stderr and "Traceback" not in run.stderr
 
@@ -223,7 +224,7 @@ def test_ignore_globs_also_match_names_written_exactly(
 def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
     for bad in ("127.0.0.1:9", "notaurl", world.url + "/api/v2"):
         run = cli("plan", write_manifest(tmp_path, complete()), env={"CIRCLECI_HOST": bad})
-        assert run.exit_code == 1 and "host URL" in run.stderr, bad
+        assert run.exit_code == 1 and ("host URL" in run.stderr or "host only" in run.stderr), bad
 
 
 def test_restrictions_on_projects_outside_the_manifest_are_named(
@@ -251,3 +252,64 @@ def test_drift_says_nothing_of_ignored_contexts_or_their_contents(
     assert report.exit_code == 0
     addresses = [o["address"] for o in report.json()["objects"]]
     assert not [a for a in addresses if a.startswith(("context[aws-prod]", "context[unman"))]
+
+
+def test_drift_reports_a_missing_declared_project_with_everything_else(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["projects"]["gh/acme/gone"] = {"env_vars": {"A": "x1"}}
+    report = cli("drift", write_manifest(tmp_path, data), "--format", "json")
+    assert report.exit_code == 2
+    statuses = {o["address"]: o["status"] for o in report.json()["objects"]}
+    assert statuses["project[gh/acme/gone]"] == "missing"
+    assert statuses["project[gh/acme/gone].env_var[A]"] == "missing"
+    assert statuses["context[aws-prod]"] == "missing"  # the rest is reported as usual
+
+
+def test_ledger_sees_a_project_variable_rewritten_with_the_same_ending(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    import time
+
+    ledger = tmp_path / "ledger.json"
+    path = write_manifest(tmp_path, complete())
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=KEY).exit_code == 0
+    time.sleep(0.01)
+    requests.post(
+        f"{world.api}/project/gh%2Facme%2Fapi/envvar",
+        json={"name": "LOG_LEVEL", "value": "hand-written-debug"},  # same last 4: "ebug"
+        headers=HEADERS,
+        timeout=5,
+    ).raise_for_status()
+    report = cli("drift", path, "--ledger", ledger, "--format", "json", env=KEY).json()
+    statuses = {o["address"]: o["status"] for o in report["objects"]}
+    assert statuses["project[gh/acme/api].env_var[LOG_LEVEL]"] == "tampered"
+
+
+def test_an_unrelated_new_context_does_not_stale_a_saved_plan(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["policy"]["manage_contexts"] = []
+    path = write_manifest(tmp_path, data)
+    planfile = tmp_path / "plan.json"
+    assert cli("plan", path, "--out", planfile).exit_code == 0
+    orgs = requests.get(f"{world.api}/me/collaborations", headers=HEADERS, timeout=5).json()
+    requests.post(
+        f"{world.api}/context",
+        json={"name": "elsewhere", "owner": {"id": orgs[0]["id"], "type": "organization"}},
+        headers=HEADERS,
+        timeout=5,
+    ).raise_for_status()
+    run = cli("apply", "--plan", planfile, "--auto-approve")
+    assert run.exit_code == 0, run.stderr
+
+
+def test_group_ids_in_upper_case_converge(cli: Cli, world: Any, tmp_path: Path) -> None:
+    group_id = next(iter(next(iter(world.state()["organizations"].values()))["groups"]))
+    data = complete()
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = [group_id.upper()]
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
