@@ -37,7 +37,7 @@ def handle_errors(fn: F) -> F:
         except ManifestError as exc:
             for problem in exc.problems:
                 _err(str(problem))
-            n = len(exc.problems)
+            n = exc.total
             _err(f"{n} problem{'s' if n != 1 else ''} found.")
             sys.exit(EXIT_ERROR)
         except ReconcilerError as exc:

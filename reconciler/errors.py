@@ -27,8 +27,10 @@ class Problem:
 class ManifestError(ReconcilerError):
     """A manifest is invalid; carries every problem found, sorted by position."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], total: int | None = None) -> None:
         self.problems = sorted(problems)
+        # How many problems there are in all, when only the first ones are listed.
+        self.total = total if total is not None else len(self.problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

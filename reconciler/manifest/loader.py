@@ -81,7 +81,8 @@ def load_manifest(paths: Sequence[Path | str]) -> Manifest:
             omitted += more
     problems += _across_files([d for d in docs if d.complete])
     if problems:
-        raise ManifestError(_cap(problems, omitted))
+        total = len(set(problems)) + omitted
+        raise ManifestError(_cap(problems, omitted), total=total)
     return _merge(models)
 
 
@@ -92,7 +93,7 @@ def _cap(problems: list[Problem], omitted: int) -> list[Problem]:
         return problems
     rest = problems[min(MAX_SHOWN, len(problems) - 1)]
     more = max(0, len(problems) - MAX_SHOWN) + omitted
-    tail = Problem(rest.file, rest.line, rest.col, f"... and {more} more problems")
+    tail = Problem(rest.file, rest.line, rest.col, f"... and {more} more problems from here on")
     return problems[:MAX_SHOWN] + [tail]
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from reconciler.errors import ManifestError
 from reconciler.manifest import load_manifest
 from tests.manifest.support import HEAD, problems_of, where
 
@@ -122,4 +125,7 @@ def test_hundreds_of_problems_are_capped_with_a_count(write) -> None:
     path = write(HEAD + "".join(f"unknown_{i}: 1\n" for i in range(700)))
     problems = problems_of(path)
     assert len(problems) == 201
-    assert problems[-1].message == "... and 500 more problems"
+    assert problems[-1].message == "... and 500 more problems from here on"
+    with pytest.raises(ManifestError) as err:
+        load_manifest([path])
+    assert err.value.total == 700  # what the CLI counts, not the 201 lines it lists
