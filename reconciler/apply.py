@@ -8,6 +8,7 @@ failed or interrupted run is repaired by the next one.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -29,14 +30,6 @@ class Outcome:
     action: str
     status: Status
     detail: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "address": self.address,
-            "action": self.action,
-            "status": self.status,
-            "detail": self.detail,
-        }
 
 
 def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
@@ -79,7 +72,6 @@ def apply_plan(
         manifest=f.manifest,
         resolver=resolver,
         org_id=f.org_id,
-        org_slug=f.org_slug,
         user_id=f.user_id,
         project_ids=dict(f.project_ids),
         groups=dict(f.groups),
@@ -87,6 +79,12 @@ def apply_plan(
         ledger=ledger,
     )
     outcomes: dict[str, Outcome] = {}
+    report_lock = threading.Lock()  # outcomes arrive from worker threads, one line each
+
+    def report(out: Outcome) -> None:
+        if on_outcome is not None:
+            with report_lock:
+                on_outcome(out)
 
     def run(c: Change) -> Outcome:
         try:
@@ -95,9 +93,9 @@ def apply_plan(
         except ReconcilerError as exc:
             out = Outcome(c.address, c.action, "failed", str(exc))
         except Exception as exc:  # a bug must not stop independent changes
+            log.debug("%s failed", c.address, exc_info=True)
             out = Outcome(c.address, c.action, "failed", f"{type(exc).__name__}: {exc}")
-        if on_outcome is not None:
-            on_outcome(out)
+        report(out)
         return out
 
     for number, wave in enumerate(result.plan.waves(), 1):
@@ -108,8 +106,7 @@ def apply_plan(
             if blocked:
                 out = Outcome(c.address, c.action, "skipped", f"requires {', '.join(blocked)}")
                 outcomes[c.address] = out
-                if on_outcome is not None:
-                    on_outcome(out)
+                report(out)
             else:
                 ready.append(c)
         for out in api.map(run, ready):

@@ -20,7 +20,7 @@ from reconciler.errors import ManifestError, ReconcilerError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+EXIT_ERROR, EXIT_CHANGES = 1, 2  # 0: success, no changes, in sync
 
 
 def _err(message: str) -> None:
@@ -73,7 +73,9 @@ class _Group(click.Group):
             _err("Aborted.")
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
-            _err("Interrupted: the next apply repairs whatever this run left undone.")
+            applying = len(sys.argv) > 1 and "apply" in sys.argv[1:]
+            hint = ": the next apply repairs whatever this run left undone" if applying else ""
+            _err(f"Interrupted{hint}.")
             sys.exit(EXIT_ERROR)
 
 
@@ -237,11 +239,14 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -
         return None
     from urllib.parse import urlsplit
 
-    url = urlsplit(value)
-    if url.scheme not in ("http", "https") or not url.netloc:
-        raise click.BadParameter(f"{value!r} is not a host URL like https://circleci.com")
-    if url.path.rstrip("/"):
-        raise click.BadParameter(f"{value!r}: give the host only, without a path such as /api")
+    # A bare name means https (as CircleCI server installs are often given); a path is
+    # refused, since the API's own paths are added to the host.
+    url = urlsplit(value if "://" in value else "https://" + value)
+    if url.scheme not in ("http", "https") or not url.netloc or url.path.rstrip("/"):
+        raise click.BadParameter(
+            f"{value!r} is not a CircleCI host such as https://circleci.com "
+            "(no path such as /api; from --host or CIRCLECI_HOST)"
+        )
     return value.rstrip("/")
 
 
@@ -399,8 +404,10 @@ def apply(
     from reconciler.render.values import clean
     from reconciler.savedplan import check_present, load_saved, verify_saved
 
-    if bool(paths) == bool(plan_file):
-        raise click.UsageError("give manifest PATHS or --plan PLANFILE (not both)")
+    if paths and plan_file:
+        raise click.UsageError("give manifest PATHS or --plan PLANFILE, not both")
+    if not paths and not plan_file:
+        raise click.UsageError("give the manifest PATHS to apply, or --plan PLANFILE")
     saved = load_saved(plan_file) if plan_file else None
     if saved is not None:
         check_present(saved)

@@ -12,7 +12,7 @@ from deepdiff import DeepDiff
 
 from reconciler.errors import UnsafePlan
 from reconciler.plan import Change
-from reconciler.resources.base import Action, Kind, Resource, ignored
+from reconciler.resources.base import Action, Kind, Resource, ignored, owner
 from reconciler.resources.runtime import PlanContext
 from reconciler.state import State
 
@@ -100,18 +100,14 @@ def diff(
         if have.address in desired:
             continue
         kind = registry[have.kind]
-        scope = next(
-            (s for s in desired.scopes if s.kind == have.kind and s.parent == have.parent), None
-        )
-        if scope is None or not scope.owns(have) or skipped(have):
+        scope = owner(desired.scopes, have)
+        if scope is None or skipped(have):
             continue
         if kind.deleted_with_parent and have.parent in deleted:
             deleted.add(have.address)
             continue
         label = kind.label or kind.name
-        reason = f"not in the manifest, which owns this {label} collection"
-        if scope.names != ("*",):
-            reason = f"not in the manifest and matches policy.manage_contexts {list(scope.names)}"
+        reason = scope.reason or f"not in the manifest, which owns this {label} collection"
         changes.append(Change.make("delete", kind, None, have, [], reason))
         deleted.add(have.address)
     return changes, notes

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.engine import PlanResult
-from reconciler.resources.base import SENSITIVE
+from reconciler.resources.base import SENSITIVE, owner
 
 FORMAT_VERSION = 1
 STATUSES = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
@@ -67,11 +67,10 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
                 "detail": "",
             }
 
-    scopes = result.desired.scopes
     for r in result.live:
         if r.address in objects or r.address in result.desired:
             continue
-        if any(s.kind == r.kind and s.parent == r.parent and s.owns(r) for s in scopes):
+        if owner(result.desired.scopes, r) is not None:
             continue  # owned: ignored by policy, or folded into a parent's deletion
         if not ignored(r):
             objects[r.address] = {

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import ApiError, ReconcilerError
+from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind, Resource
+from reconciler.resources.base import Kind, Resource, owner
 from reconciler.resources.runtime import FetchContext, PlanContext
 from reconciler.state import State
 
@@ -70,11 +70,14 @@ def fetch_live(
     def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-        except ApiError:
+        except (NotFound, PermissionDenied, BadRequest):
             # Groups exist only for some organizations. Without names, live group
             # restrictions show by id; a manifest that names groups cannot be planned.
+            # Any other failure (5xx, rate limit, no answer) stops the plan: guessing
+            # "no groups" would plan restrictions away.
             if _group_names(manifest):
                 raise
+            log.info("groups are not available for %s", ctx.org_slug)
             ctx.groups = {}
         unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
         if unknown:  # a restriction on it could never be created: say so now
@@ -180,15 +183,10 @@ def make_plan(
             )
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
-    managed = sum(1 for r in desired if r.kind != "project")  # projects are never changed
+    managed = sum(1 for r in desired if kinds[r.kind].managed)
     # The plan depends on what the manifest declares and on what it owns; an unmanaged
     # context made elsewhere in the organization does not stale a saved plan.
-    owned = {
-        r.address
-        for r in live
-        if r.address in desired
-        or any(s.kind == r.kind and s.parent == r.parent and s.owns(r) for s in desired.scopes)
-    }
+    owned = {r.address for r in live if owner(desired.scopes, r) is not None}
     plan = Plan(
         organization=manifest.organization,
         changes=ordered,

@@ -156,10 +156,6 @@ class Ledger:
         value = ctx.resolver.resolve(desired.secret).reveal()
         self.record(desired.address, value, desired.signal.get("version"), updated)
 
-    def forget(self, address: str) -> None:
-        with self._lock:
-            self.entries.pop(address, None)
-
     def save(self) -> None:
         with self._file:
             self._write()

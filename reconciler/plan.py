@@ -181,10 +181,6 @@ def safety_problems(
 ) -> list[str]:
     """Why apply would refuse this plan (empty when it would not)."""
     problems = []
-    removals = [c for c in plan.changes if c.action in ("delete", "replace")]
-    protected = [c.address for c in removals if c.desired is not None and c.desired.protect]
-    if protected:
-        problems.append("protected objects would be deleted: " + ", ".join(protected))
     deletes = plan.summary["delete"]
     if deletes > max_deletes and not allow_deletes:
         problems.append(
@@ -204,7 +200,8 @@ def safety_problems(
 def check_safety(
     plan: Plan, *, max_deletes: int, allow_deletes: bool = False, force: bool = False
 ) -> None:
-    """Apply's guard rails. `protect` is enforced while planning and has no override."""
+    """Apply's guard rails. `protect` is enforced while diffing (a protected object is never
+    planned for replacement) and has no override."""
     problems = safety_problems(
         plan, max_deletes=max_deletes, allow_deletes=allow_deletes, force=force
     )

@@ -35,12 +35,6 @@ class State:
     def get(self, address: str) -> Resource | None:
         return self.resources.get(address)
 
-    def of_kind(self, kind: str) -> list[Resource]:
-        return [r for r in self.resources.values() if r.kind == kind]
-
-    def children(self, address: str) -> list[Resource]:
-        return [r for r in self.resources.values() if r.parent == address]
-
     def checksum(self, only: set[str] | None = None) -> str:
         """Digest of everything a plan was based on; a saved plan is refused when it moves.
         `only` limits it to the addresses that could change the plan."""

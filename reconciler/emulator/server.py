@@ -13,7 +13,7 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.config import EmulatorConfig
-from reconciler.emulator.seed import add_token_users, build_world, read_seed
+from reconciler.emulator.seed import SeedError, add_token_users, build_world, read_seed
 from reconciler.emulator.world import World
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,13 @@ class EmulatorServer:
     def _initial_world(self) -> World:
         cfg = self.config
         if cfg.state_file is not None and cfg.state_file.exists():
-            world = World.load(json.loads(cfg.state_file.read_text(encoding="utf-8")))
+            try:
+                world = World.load(json.loads(cfg.state_file.read_text(encoding="utf-8")))
+            except (ValueError, AttributeError, KeyError, TypeError) as exc:
+                raise SeedError(
+                    f"state file {cfg.state_file} is not a saved emulator world "
+                    f"({type(exc).__name__})"
+                ) from None
             add_token_users(world, list(cfg.tokens))
             return world
         seed = cfg.seed

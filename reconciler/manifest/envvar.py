@@ -35,7 +35,7 @@ class EnvVar(StrictModel):
     version: NonNegativeInt | None = None
     """Bump to force a rewrite: CircleCI never returns values, so a change cannot always be seen."""
     protect: StrictBool = False
-    """Never delete this variable."""
+    """Never delete or replace this variable while it is listed here (the plan fails instead)."""
 
     _source_dir: Path | None = PrivateAttr(default=None)
     _origin: Position | None = PrivateAttr(default=None)

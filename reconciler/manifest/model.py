@@ -84,7 +84,7 @@ class Context(StrictModel):
     """A context, matched by name. Listed contexts are managed."""
 
     protect: StrictBool = False
-    """Never delete this context."""
+    """Never delete or replace this context while it is listed here (the plan fails instead)."""
     restrictions: Restrictions | None = None
     """Restrictions; absent = hands-off."""
     env_vars: dict[EnvVarName, EnvVar] | None = None

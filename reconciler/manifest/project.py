@@ -165,7 +165,7 @@ class Schedule(StrictModel):
     parameters: dict[NonBlank, Parameter]
     """Pipeline parameters; must hold `branch` or `tag` (not both)."""
     protect: StrictBool = False
-    """Never delete this schedule."""
+    """Never delete or replace this schedule while it is listed here (the plan fails instead)."""
 
     @field_validator("parameters")
     @classmethod
@@ -210,7 +210,7 @@ class Webhook(StrictModel):
     signing_secret: EnvVar | None = None
     """Secret used to sign deliveries; a value like an env var's (`{env: NAME}` ...)."""
     protect: StrictBool = False
-    """Never delete this webhook."""
+    """Never delete or replace this webhook while it is listed here (the plan fails instead)."""
 
     @field_validator("events")
     @classmethod

@@ -36,8 +36,6 @@ class Resource:
     # Live side: server-owned ids (id, fingerprint, context id...), never compared.
     ids: dict[str, Any] = field(default_factory=dict)
     protect: bool = False
-    # Desired side: (file, line, col) of the manifest node, for error messages.
-    position: Any = None
 
 
 @dataclass(frozen=True)
@@ -49,9 +47,20 @@ class Scope:
     parent: str | None
     kind: str
     names: tuple[str, ...] = ("*",)
+    # Why an unlisted object of this collection is deleted, for the plan's reason line.
+    reason: str = ""
 
     def owns(self, resource: Resource) -> bool:
-        return ignored(self.names, resource.name)
+        return (
+            self.kind == resource.kind
+            and self.parent == resource.parent
+            and ignored(self.names, resource.name)
+        )
+
+
+def owner(scopes: Iterable[Scope], resource: Resource) -> Scope | None:
+    """The authoritative collection a live object belongs to, if any."""
+    return next((s for s in scopes if s.owns(resource)), None)
 
 
 @dataclass
@@ -84,6 +93,9 @@ class Kind(ABC):
     replace_creates_first: ClassVar[bool] = True
     # Human label of the collection, for plan reasons ("env var", "schedule"...).
     label: ClassVar[str] = ""
+    # Whether its objects count as managed for the mass-update guard (projects are never
+    # changed, only looked up or created).
+    managed: ClassVar[bool] = True
 
     # --- desired side -------------------------------------------------------------------
     @abstractmethod

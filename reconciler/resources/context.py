@@ -24,7 +24,8 @@ class ContextKind(Kind):
             for name, c in sorted(ctx.manifest.contexts.items())
         ]
         globs = tuple(ctx.manifest.policy.manage_contexts or ())
-        return out, [Scope(None, self.name, globs)] if globs else []
+        reason = f"not in the manifest and matches policy.manage_contexts {list(globs)}"
+        return out, [Scope(None, self.name, globs, reason)] if globs else []
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         return [self._live(c) for c in ctx.api.list_contexts(ctx.org_id)]

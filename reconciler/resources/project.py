@@ -24,6 +24,7 @@ def _live(slug: str, body: dict) -> Resource:
 class ProjectKind(Kind):
     name = "project"
     label = "project"
+    managed = False
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = []

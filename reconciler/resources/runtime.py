@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,9 +28,8 @@ class FetchContext:
     user_id: str = ""  # the token's user, to tell `current` schedule attribution apart
     # project slug -> project id, for restrictions and webhooks (filled by the project kind).
     project_ids: dict[str, str] = field(default_factory=dict)
-    # group name -> id and id -> name, for group restrictions.
+    # group name -> id, for group restrictions.
     groups: dict[str, str] = field(default_factory=dict)
-    progress: Callable[[int], None] = lambda n: None
     # plan and apply stop on a declared project that is missing; drift reports it instead.
     strict: bool = True
 
@@ -44,7 +42,6 @@ class ApplyContext:
     manifest: Any
     resolver: Any
     org_id: str = ""
-    org_slug: str = ""
     user_id: str = ""
     project_ids: dict[str, str] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)

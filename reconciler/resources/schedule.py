@@ -63,7 +63,6 @@ class ScheduleKind(CollectionKind):
     collection = "schedules"
     label = "schedule"
     ignore_category = "schedules"
-    replace_creates_first = False  # names are unique per project
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [

@@ -222,9 +222,13 @@ def test_ignore_globs_also_match_names_written_exactly(
 
 
 def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
-    for bad in ("127.0.0.1:9", "notaurl", world.url + "/api/v2"):
-        run = cli("plan", write_manifest(tmp_path, complete()), env={"CIRCLECI_HOST": bad})
-        assert run.exit_code == 1 and ("host URL" in run.stderr or "host only" in run.stderr), bad
+    path = write_manifest(tmp_path, complete())
+    for bad in (world.url + "/api/v2", "ftp://example.com"):
+        run = cli("plan", path, env={"CIRCLECI_HOST": bad})
+        assert run.exit_code == 1 and "is not a CircleCI host" in run.stderr, bad
+    # A bare name means https; one that does not answer is named in the error.
+    run = cli("plan", path, env={"CIRCLECI_HOST": "127.0.0.1:9"})
+    assert run.exit_code == 1 and "https://127.0.0.1:9" in run.stderr
 
 
 def test_restrictions_on_projects_outside_the_manifest_are_named(
