@@ -35,6 +35,12 @@ def _parse_time(value: Any) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
 
 
+def _changed_since(entry: dict[str, Any], live: dict[str, Any]) -> bool:
+    """CircleCI reports a later write than the one the reconciler recorded."""
+    written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
+    return bool(written and seen and seen > written)
+
+
 class Ledger:
     def __init__(self, path: Path, key: str | None = None) -> None:
         self.path = path
@@ -83,8 +89,7 @@ class Ledger:
             return SecretVerdict(True, "not in the ledger yet: written once to record it")
         if version is not None and (entry.get("version") or 0) < version:
             return SecretVerdict(True, f"version bumped to {version}")
-        written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
-        if written and seen and seen > written:
+        if _changed_since(entry, live):
             return SecretVerdict(True, f"changed outside the reconciler at {live['updated_at']}")
         fp = self.fingerprint(value)
         if fp and entry.get("fingerprint"):
@@ -102,8 +107,7 @@ class Ledger:
         entry = self.entries.get(address)
         if entry is None:
             return None
-        written, seen = _parse_time(entry.get("updated_at")), _parse_time(live.get("updated_at"))
-        return str(live["updated_at"]) if written and seen and seen > written else None
+        return str(live["updated_at"]) if _changed_since(entry, live) else None
 
     def record(self, address: str, value: str, version: int | None, updated_at: Any) -> None:
         entry: dict[str, Any] = {
