@@ -6,18 +6,9 @@ import inspect
 
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Kind
+from tests.support.kinds import CONTRACT_KINDS
 
-CONTRACT_KINDS = {
-    "project",
-    "project_settings",
-    "project_env_var",
-    "checkout_key",
-    "schedule",
-    "webhook",
-    "context",
-    "context_env_var",
-    "context_restriction",
-}
+CONTRACT_KINDS = CONTRACT_KINDS
 
 
 def test_registry_holds_exactly_the_contract_kinds_parents_first() -> None:

@@ -14,18 +14,9 @@ from tests.e2e.harness import (
     write_manifest,
     writes,
 )
+from tests.support.kinds import CONTRACT_KINDS
 
-KINDS = {
-    "project",
-    "project_settings",
-    "project_env_var",
-    "checkout_key",
-    "schedule",
-    "webhook",
-    "context",
-    "context_env_var",
-    "context_restriction",
-}
+KINDS = CONTRACT_KINDS
 
 
 def plan_json(cli: Cli, path: Path, *extra: str) -> dict[str, Any]:

@@ -11,21 +11,12 @@ from reconciler.render import RENDERERS, render
 from reconciler.render.symbols import ACTIONS
 from tests.render.goldens import GOLDEN, check_golden
 from tests.render.sample import empty_plan, full_plan
+from tests.support.kinds import CONTRACT_KINDS
 
 PLANS: dict[str, Callable[[], dict[str, Any]]] = {"full": full_plan, "empty": empty_plan}
 OUTPUTS = {"txt": ("text", False), "color.txt": ("text", True), "md": ("markdown", False)}
 OUTPUTS["json"] = ("json", False)
-KINDS = {
-    "project",
-    "project_settings",
-    "project_env_var",
-    "checkout_key",
-    "schedule",
-    "webhook",
-    "context",
-    "context_env_var",
-    "context_restriction",
-}
+KINDS = CONTRACT_KINDS
 
 
 @pytest.mark.parametrize("plan", sorted(PLANS))

@@ -1,0 +1,15 @@
+"""The resource kinds MANIFEST.md names; tests compare plans and the registry with them."""
+
+CONTRACT_KINDS = frozenset(
+    {
+        "project",
+        "project_settings",
+        "project_env_var",
+        "checkout_key",
+        "schedule",
+        "webhook",
+        "context",
+        "context_env_var",
+        "context_restriction",
+    }
+)
