@@ -232,6 +232,11 @@ ledger_option = click.option(
     help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
 )
 no_color_option = click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+rewrite_option = click.option(
+    "--rewrite-secrets",
+    is_flag=True,
+    help="Also write every secret whose live value cannot be compared.",
+)
 
 
 def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -314,7 +319,13 @@ def _color(no_color: bool) -> bool:
 
 
 def _make_plan(
-    manifest: Any, resolver: Any, api: Any, ledger: Any, targets: list[str], strict: bool = True
+    manifest: Any,
+    resolver: Any,
+    api: Any,
+    ledger: Any,
+    targets: list[str],
+    strict: bool = True,
+    rewrite_secrets: bool = False,
 ) -> Any:
     from reconciler.engine import make_plan
 
@@ -328,6 +339,7 @@ def _make_plan(
             targets=targets,
             progress=update,
             strict=strict,
+            rewrite_secrets=rewrite_secrets,
         )
     finally:
         stop()
@@ -340,6 +352,7 @@ def _make_plan(
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
 @target_option
 @ledger_option
+@rewrite_option
 @no_color_option
 @api_options
 @handle_errors
@@ -350,6 +363,7 @@ def plan(
     detailed_exitcode: bool,
     targets: tuple[str, ...],
     ledger: Path | None,
+    rewrite_secrets: bool,
     no_color: bool,
     host: str | None,
     concurrency: int,
@@ -359,11 +373,13 @@ def plan(
     from reconciler.savedplan import save_plan
 
     manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
-    result = _make_plan(manifest, resolver, api, book, list(targets))
+    result = _make_plan(
+        manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
+    )
     click.echo(render(result.plan.to_dict(), fmt, color=_color(no_color)), nl=False)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        save_plan(out, result.plan, paths, manifest.files, list(targets))
+        save_plan(out, result.plan, paths, manifest.files, list(targets), rewrite_secrets)
         _err(f"Saved the plan to {out} (it holds no secret values).")
     if detailed_exitcode and not result.plan.empty:
         sys.exit(EXIT_CHANGES)
@@ -382,6 +398,7 @@ def plan(
 @click.option("--force", is_flag=True, help="Allow updating more than half the managed objects.")
 @target_option
 @ledger_option
+@rewrite_option
 @no_color_option
 @api_options
 @handle_errors
@@ -393,6 +410,7 @@ def apply(
     force: bool,
     targets: tuple[str, ...],
     ledger: Path | None,
+    rewrite_secrets: bool,
     no_color: bool,
     host: str | None,
     concurrency: int,
@@ -412,10 +430,13 @@ def apply(
     if saved is not None:
         check_present(saved)
         paths, targets = saved.paths, tuple(saved.targets)
+        rewrite_secrets = saved.rewrite_secrets
     if not auto_approve and not sys.stdin.isatty():
         raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")
     manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
-    result = _make_plan(manifest, resolver, api, book, list(targets))
+    result = _make_plan(
+        manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
+    )
     if saved is not None:
         verify_saved(saved, result.plan, manifest.files)
     click.echo(render(result.plan.to_dict(), "text", color=_color(no_color)), nl=False)

@@ -39,6 +39,9 @@ def compare(
         if verdict.changed:
             changed.extend(sorted(kind.secret_fields))
             notes.append(verdict.why)
+        elif verdict.changed is None and ctx.rewrite_secrets:
+            changed.extend(sorted(kind.secret_fields))
+            notes.append(f"rewritten on request: {verdict.why}")
         elif verdict.changed is None:
             notes.append(f"value not compared: {verdict.why}")
     return changed, notes

@@ -80,7 +80,7 @@ def fetch_live(
             log.info("groups are not available for %s", ctx.org_slug)
             ctx.groups = {}
         unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
-        if unknown:  # a restriction on it could never be created: say so now
+        if unknown and ctx.strict:  # a restriction on it could never be created: say so now
             raise ReconcilerError(
                 f"group(s) {', '.join(unknown)}, named in context restrictions, do not exist "
                 f"in {ctx.org_slug}"
@@ -168,10 +168,17 @@ def make_plan(
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
     strict: bool = True,
+    rewrite_secrets: bool = False,
 ) -> PlanResult:
     live, fctx = fetch_live(api, manifest, progress, kinds, strict)
     # Built after the read, so desired objects can name the ids CircleCI holds.
-    pctx = PlanContext(manifest=manifest, resolver=resolver, ledger=ledger, fetch=fctx)
+    pctx = PlanContext(
+        manifest=manifest,
+        resolver=resolver,
+        ledger=ledger,
+        fetch=fctx,
+        rewrite_secrets=rewrite_secrets,
+    )
     desired = build_desired(pctx, kinds)
     log.info("the manifest declares %d objects", len(desired))
     known = [r.address for state in (desired, live) for r in state]

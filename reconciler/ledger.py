@@ -74,10 +74,13 @@ class Ledger:
     def keyed(self) -> bool:
         return self._key is not None
 
-    def fingerprint(self, value: str) -> str | None:
+    def fingerprint(self, address: str, value: str) -> str | None:
+        """Keyed by the ledger key and bound to the address, so equal values written to two
+        places do not show as equal fingerprints in a file that may be committed."""
         if self._key is None:
             return None
-        return "hmac-sha256:" + hmac.new(self._key, value.encode(), hashlib.sha256).hexdigest()
+        message = address.encode() + b"\0" + value.encode()
+        return "hmac-sha256:" + hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def verdict(
         self, address: str, value: str, version: int | None, live: dict[str, Any]
@@ -91,7 +94,7 @@ class Ledger:
             return SecretVerdict(True, f"version bumped to {version}")
         if _changed_since(entry, live):
             return SecretVerdict(True, f"changed outside the reconciler at {live['updated_at']}")
-        fp = self.fingerprint(value)
+        fp = self.fingerprint(address, value)
         if fp and entry.get("fingerprint"):
             if hmac.compare_digest(fp, entry["fingerprint"]):
                 return SecretVerdict(False, "matches the value last written")
@@ -115,7 +118,7 @@ class Ledger:
             "updated_at": updated_at,
             "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        fp = self.fingerprint(value)
+        fp = self.fingerprint(address, value)
         if fp:
             entry["fingerprint"] = fp
         with self._lock:

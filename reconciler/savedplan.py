@@ -34,10 +34,16 @@ class SavedPlan:
     targets: list[str]
     digest: str
     plan: dict[str, Any]
+    rewrite_secrets: bool = False
 
 
 def save_plan(
-    out: Path, plan: Any, paths: tuple[Path, ...], files: list[str], targets: list[str]
+    out: Path,
+    plan: Any,
+    paths: tuple[Path, ...],
+    files: list[str],
+    targets: list[str],
+    rewrite_secrets: bool = False,
 ) -> None:
     data = {
         "saved_plan_format": SAVED_FORMAT,
@@ -46,6 +52,7 @@ def save_plan(
             "digest": manifest_digest(files),
         },
         "targets": targets,
+        "rewrite_secrets": rewrite_secrets,
         "plan": plan.to_dict(),
     }
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -62,6 +69,7 @@ def load_saved(path: Path) -> SavedPlan:
             targets=list(data.get("targets") or []),
             digest=m["digest"],
             plan=data["plan"],
+            rewrite_secrets=bool(data.get("rewrite_secrets")),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReconcilerError(f"{path} is not a saved plan ({type(exc).__name__})") from None

@@ -40,11 +40,13 @@ def _errors(exc: ValidationError) -> str:
     return "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
 
 
-def settings(data: dict[str, Any]) -> tuple[Block, list[str]]:
+def settings(data: dict[str, Any], standalone: bool = False) -> tuple[Block, list[str]]:
     known = ProjectSettings.model_fields
     out, notes = Block(), []
     for key in sorted(data):
         value = data[key]
+        if key == "oss" and standalone:
+            continue  # CircleCI refuses the setting on standalone projects
         if key not in known:
             notes.append(f"setting {key} is reported by CircleCI but not managed by this tool")
         elif key == "pr_only_branch_overrides" and isinstance(value, list):
@@ -180,7 +182,7 @@ def project(p: LiveProject, user_id: str, ph: Placeholders, off: HandsOff) -> Bl
                 block.add(str(s["name"]), made)
         out.add("schedules", block)
     if not unreadable("settings"):
-        advanced, unmanaged = settings(p.reads["settings"])
+        advanced, unmanaged = settings(p.reads["settings"], p.slug.startswith("circleci/"))
         notes += unmanaged
         out.add("settings", advanced)
     if not unreadable("webhooks"):

@@ -83,6 +83,14 @@ def check_document(doc: RawDocument) -> list[Problem]:
                         "CircleCI assigns the key; create it there and write the slug it shows"
                     )
                 )
+            settings = body.get("settings") if isinstance(body, dict) else None
+            if norm.startswith("circleci/") and isinstance(settings, dict) and "oss" in settings:
+                problems.append(
+                    pos.key(("projects", slug, "settings", "oss")).problem(
+                        "'oss' cannot be set on a standalone (circleci/) project: "
+                        "CircleCI refuses it there"
+                    )
+                )
             first = folded.setdefault(names.fold_project(norm), slug)
             if first != slug:
                 line = pos.key(("projects", first)).line

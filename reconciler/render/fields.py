@@ -15,6 +15,19 @@ from reconciler.render.symbols import ACTIONS
 from reconciler.render.values import clip, compact
 from reconciler.resources.base import SENSITIVE
 
+
+def no_changes_line(plan: Mapping[str, Any]) -> str:
+    """The empty plan's headline; it never claims a match for values nobody could compare."""
+    unseen = sum(1 for n in plan.get("notes") or [] if "value not compared" in str(n))
+    if not unseen:
+        return "No changes. CircleCI matches the manifest."
+    values = "value" if unseen == 1 else "values"
+    return (
+        f"No changes. CircleCI shows nothing to change, but {unseen} secret {values} could not "
+        "be compared (see the notes; --rewrite-secrets writes them anyway)."
+    )
+
+
 ABSENT = "(not set)"
 # A delete is identified by its address; these scalars only help recognise the object.
 IDENT_FIELDS = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.render.fields import Row, counts, rows
+from reconciler.render.fields import Row, counts, no_changes_line, rows
 from reconciler.render.mdutil import (
     COMMENT_LIMIT,
     code,
@@ -72,7 +72,7 @@ def render_markdown(plan: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:
     if changes:
         head += [*_summary(plan), ""]
     else:
-        head += ["✅ No changes. CircleCI matches the manifest.", ""]
+        head += [f"✅ {no_changes_line(plan)}", ""]
     if plan.get("checksum"):
         head += [f"State checksum: {code(clip(str(plan['checksum']), 200))}", ""]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.render.fields import Row, counts, rows
+from reconciler.render.fields import Row, counts, no_changes_line, rows
 from reconciler.render.symbols import ACTIONS, LEGEND, paint, symbol
 from reconciler.render.values import clean
 
@@ -69,5 +69,5 @@ def render_text(plan: Mapping[str, Any], color: bool = False) -> str:
     if changes:
         out.append(paint(summary_line(plan), "bold", color))
     else:
-        out.append(paint("No changes. CircleCI matches the manifest.", "ok", color))
+        out.append(paint(no_changes_line(plan), "ok", color))
     return "\n".join(out) + "\n"

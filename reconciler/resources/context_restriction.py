@@ -44,12 +44,6 @@ def _id_case(value: str) -> str:
     return value.lower() if _UUID.match(value) else value
 
 
-def _named_by_id(ctx: Any, declared: Any) -> set[str]:
-    """Groups the manifest names by their id: those keep the id as their name."""
-    ids = set((ctx.groups or {}).values())
-    return {_id_case(str(g)) for _, r in declared for g in getattr(r, "groups", None) or []} & ids
-
-
 class ContextRestrictionKind(CollectionKind):
     name = "context_restriction"
     parent_kind = "context"
@@ -68,9 +62,13 @@ class ContextRestrictionKind(CollectionKind):
                     if rtype == "project":
                         slug = canonical_slug(v)
                         out.append(_resource(parent, rtype, slug, project_ids.get(slug)))
-                    else:
+                    elif rtype == "group":
+                        # One group, however it is written: named by name, holding its id.
                         v = _id_case(str(v))
-                        out.append(_resource(parent, rtype, v, groups.get(v, v)))
+                        name = next((n for n, gid in groups.items() if gid == v), v)
+                        out.append(_resource(parent, rtype, name, groups.get(name, v)))
+                    else:
+                        out.append(_resource(parent, rtype, str(v), str(v)))
         return out, self.scopes(ctx)
 
     def requires(self, desired: Resource) -> list[str]:
@@ -91,12 +89,11 @@ class ContextRestrictionKind(CollectionKind):
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
         """Name ids: by what this run read (project slugs, group names), else by CircleCI's
         label (a project or group made again under the same name has a new id)."""
-        by_id = _named_by_id(ctx, self.declared(ctx))
         known = {
             "project": {pid: slug for slug, pid in ctx.project_ids.items()},
-            "group": {gid: name for name, gid in ctx.groups.items() if gid not in by_id},
+            "group": {gid: name for name, gid in ctx.groups.items()},
         }
-        named = [(r, self._known_name(r, known, by_id)) for r in resources]
+        named = [(r, self._known_name(r, known)) for r in resources]
         taken = {(r.parent, n) for r, n in named if n is not None}
         out = []
         for r, shown in named:
@@ -112,12 +109,10 @@ class ContextRestrictionKind(CollectionKind):
         return out
 
     @staticmethod
-    def _known_name(r: Resource, known: dict[str, dict[str, str]], by_id: set[str]) -> Any:
+    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> Any:
         rtype, ref = r.fields["type"], r.fields.get("ref")
         if rtype == "expression":
             return r.fields["value"]
-        if ref in by_id:
-            return ref
         return known.get(rtype, {}).get(str(ref))
 
     @staticmethod

@@ -15,6 +15,8 @@ class PlanContext:
     resolver: Any = None  # manifest.SecretResolver; None: secrets are not resolved (validate)
     ledger: Any = None  # ledger.Ledger or None
     fetch: FetchContext | None = None  # what the live read learnt (ids by name)
+    # Write every secret whose value cannot be compared (--rewrite-secrets).
+    rewrite_secrets: bool = False
 
 
 @dataclass

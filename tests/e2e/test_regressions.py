@@ -317,3 +317,68 @@ def test_group_ids_in_upper_case_converge(cli: Cli, world: Any, tmp_path: Path) 
     path = write_manifest(tmp_path, data)
     assert cli("apply", path, "--auto-approve").exit_code == 0
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_equal_values_do_not_show_as_equal_fingerprints(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    import json
+
+    ledger = tmp_path / "ledger.json"
+    data = complete()
+    path = write_manifest(tmp_path, data)
+    env = {**KEY, "PROD_KEY_ID": "same-value-123", "PROD_SECRET": "same-value-123"}
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=env).exit_code == 0
+    entries = json.loads(ledger.read_text())["entries"]
+    a = entries["context[aws-prod].env_var[AWS_ACCESS_KEY_ID]"]["fingerprint"]
+    b = entries["context[aws-prod].env_var[AWS_SECRET_ACCESS_KEY]"]["fingerprint"]
+    assert a != b
+
+
+def test_a_group_written_by_name_and_by_id_is_one_group(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    group_id = next(iter(next(iter(world.state()["organizations"].values()))["groups"]))
+    data = complete()
+    data["contexts"]["aws-prod"]["restrictions"]["groups"] = ["platform"]
+    data["contexts"]["second"] = {"restrictions": {"groups": [group_id]}}
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_drift_reports_a_deleted_group_instead_of_failing(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    path = write_manifest(tmp_path, complete())
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    org = next(iter(world.state()["organizations"].values()))
+    [gid] = list(org["groups"])
+    requests.delete(
+        f"{world.api}/organizations/{org['id']}/groups/{gid}", headers=HEADERS, timeout=5
+    ).raise_for_status()
+    report = cli("drift", path, "--format", "json")
+    assert report.exit_code == 2
+    statuses = {o["address"]: o["status"] for o in report.json()["objects"]}
+    assert statuses["context[aws-prod].restriction[group:platform]"] == "changed"
+    assert cli("plan", path).exit_code == 1  # apply could not make it: the plan says so
+
+
+def test_uncompared_values_are_not_called_a_match_and_can_be_forced(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    data = complete()
+    data["projects"]["gh/acme/api"]["env_vars"]["FLAG"] = "1"
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    data["projects"]["gh/acme/api"]["env_vars"]["FLAG"] = "0"  # too short to show a suffix
+    path = write_manifest(tmp_path, data)
+    run = cli("plan", path, "--detailed-exitcode")
+    assert run.exit_code == 0
+    assert "could not be compared" in run.stdout and "matches the manifest" not in run.stdout
+    planfile = tmp_path / "plan.json"
+    forced = cli("plan", path, "--rewrite-secrets", "--format", "json", "--out", planfile).json()
+    assert "project[gh/acme/api].env_var[FLAG]" in {c["address"] for c in forced["changes"]}
+    assert cli("apply", "--plan", planfile, "--auto-approve", "--force").exit_code == 0
+    flag = next(p for p in world.state()["projects"].values() if p["slug"] == "gh/acme/api")
+    assert flag["env_vars"]["FLAG"]["value"] == "0"
