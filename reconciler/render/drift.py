@@ -5,7 +5,6 @@ Every renderer reads only the drift dict built by reconciler/drift.py.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,9 +23,10 @@ from reconciler.render.drift_fields import (
     unmanaged_note,
 )
 from reconciler.render.drift_markdown import render_drift_markdown
+from reconciler.render.jsonutil import deep_sorted, dump, ordered
 from reconciler.render.junit import render_drift_junit
 from reconciler.render.symbols import paint
-from reconciler.render.values import clean, escape_controls
+from reconciler.render.values import clean
 from reconciler.resources.base import SENSITIVE
 
 FORMATS = ("text", "markdown", "json", "junit")
@@ -74,25 +74,12 @@ TOP_KEYS = ("format_version", "organization", "checksum", "in_sync", "summary", 
 OBJECT_KEYS = ("address", "kind", "status", "detail", "fields")
 
 
-def _ordered(d: Mapping[str, Any], first: tuple[str, ...]) -> dict[str, Any]:
-    return {k: d[k] for k in [*(k for k in first if k in d), *sorted(set(d) - set(first))]}
-
-
-def _sorted(value: Any) -> Any:
-    """Map keys sorted at every depth, so equal reports are equal bytes."""
-    if isinstance(value, Mapping):
-        return {k: _sorted(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, list | tuple):
-        return [_sorted(v) for v in value]
-    return value
-
-
 def _side(value: Any, sensitive: bool) -> Any:
-    return SENSITIVE if sensitive and value is not None else _sorted(value)
+    return SENSITIVE if sensitive and value is not None else deep_sorted(value)
 
 
 def _json_object(obj: Mapping[str, Any]) -> dict[str, Any]:
-    out = _ordered(obj, OBJECT_KEYS)
+    out = ordered(obj, OBJECT_KEYS)
     if "fields" in obj:
         masked = {r.name for r in field_rows(obj) if r.sensitive}
         out["fields"] = [
@@ -108,12 +95,11 @@ def _json_object(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_drift_json(report: Mapping[str, Any]) -> str:
     """The drift dict in a fixed key order, indented, with a trailing newline."""
-    doc = _ordered(report, TOP_KEYS)
+    doc = ordered(report, TOP_KEYS)
     if "summary" in report:
-        doc["summary"] = _ordered(report["summary"], STATUSES)
+        doc["summary"] = ordered(report["summary"], STATUSES)
     doc["objects"] = [_json_object(o) for o in report.get("objects") or []]
-    text = json.dumps(doc, indent=2, ensure_ascii=False)
-    return "\n".join(escape_controls(line) for line in text.split("\n")) + "\n"
+    return dump(doc)
 
 
 def render_drift(report: Mapping[str, Any], fmt: str, color: bool = False) -> str:

@@ -21,21 +21,21 @@ from reconciler.render.drift_fields import (
     unmanaged_note,
 )
 from reconciler.render.mdutil import (
+    CELL_LIMIT,
     COMMENT_LIMIT,
+    NOTE_LIMIT,
+    RESERVE,
     code,
     details,
     escape,
     fit,
     line,
     marker,
+    omitted,
     size,
     table,
 )
 from reconciler.render.values import clip
-
-CELL_LIMIT = 300
-NOTE_LIMIT = 1_000
-RESERVE = 600  # room for the closing lines (omission notices)
 
 
 def _summary(report: Mapping[str, Any]) -> list[str]:
@@ -64,10 +64,7 @@ def _fields(obj: Mapping[str, Any]) -> str:
 
 
 def _omitted(left: int, total: int, what: str) -> str:
-    return (
-        f"_{left} of {total} {what} not shown here, to stay within GitHub's comment size limit; "
-        "the full report is in the job log (`circleci-reconciler drift --format text`)._"
-    )
+    return omitted(left, total, what, "report", "drift --format text")
 
 
 def render_drift_markdown(report: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:

@@ -7,24 +7,23 @@ from typing import Any
 
 from reconciler.render.fields import Row, counts, no_changes_line, rows
 from reconciler.render.mdutil import (
+    CELL_LIMIT,
     COMMENT_LIMIT,
+    NOTE_LIMIT,
+    RESERVE,
     code,
     details,
     escape,
     fit,
     line,
     marker,
+    omitted,
     size,
     table,
 )
 from reconciler.render.symbols import ACTIONS, symbol
 from reconciler.render.values import clip
 
-# A cell holds at most this many characters of a value; the text report shows it in full.
-CELL_LIMIT = 300
-NOTE_LIMIT = 1_000
-# Room kept for the closing lines (omission notices); notes get at most a quarter of the rest.
-RESERVE = 600
 EMPTY = "—"
 
 
@@ -54,10 +53,7 @@ def _summary(plan: Mapping[str, Any]) -> list[str]:
 
 
 def _omitted(left: int, total: int, what: str) -> str:
-    return (
-        f"_{left} of {total} {what} not shown here, to stay within GitHub's comment size limit; "
-        "the full plan is in the job log (`circleci-reconciler plan --format text`)._"
-    )
+    return omitted(left, total, what, "plan", "plan --format text")
 
 
 def render_markdown(plan: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:

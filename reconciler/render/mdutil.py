@@ -14,6 +14,20 @@ from reconciler.render.values import clean
 # GitHub refuses comments above 65,536 characters. Counting UTF-8 bytes is never below the
 # character count however it is measured, and the margin absorbs the closing lines.
 COMMENT_LIMIT = 65_536
+# A cell holds at most this many characters of a value; the text report shows it in full.
+CELL_LIMIT = 300
+NOTE_LIMIT = 1_000
+# Room kept for the closing lines (omission notices).
+RESERVE = 600
+
+
+def omitted(left: int, total: int, what: str, report: str, command: str) -> str:
+    """Says how much was left out to stay within the comment limit, and where it is."""
+    return (
+        f"_{left} of {total} {what} not shown here, to stay within GitHub's comment size limit; "
+        f"the full {report} is in the job log (`circleci-reconciler {command}`)._"
+    )
+
 
 # Characters that carry meaning in GFM or in GitHub's post-processing (mentions, issue links,
 # math), written as numeric entities so they show as themselves. `]` needs no escape once
