@@ -8,6 +8,7 @@ back faithfully is never silently dropped (apply would delete it): it is named i
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, Flow
 from reconciler.manifest import ProjectSettings, Schedule, Webhook
 from reconciler.manifest.names import env_name_problem
-from reconciler.resources.schedule import DAYS, MONTHS
+from reconciler.resources.schedule import timetable as normal_timetable
 
 KEY_TYPES = ("deploy-key", "user-key")
 SYSTEM = "system"
@@ -84,27 +85,21 @@ def checkout_keys(keys: list[dict[str, Any]]) -> tuple[Flow | None, str]:
     return Flow(sorted(n)), ""
 
 
-def _timetable(tt: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"per_hour": tt.get("per_hour")}
-    out["hours_of_day"] = sorted(tt.get("hours_of_day") or [])
-    if tt.get("days_of_week"):
-        out["days_of_week"] = sorted(set(tt["days_of_week"]), key=_index(DAYS))
-    if tt.get("days_of_month"):
-        out["days_of_month"] = sorted(tt["days_of_month"])
-    if tt.get("months"):
-        out["months"] = sorted(set(tt["months"]), key=_index(MONTHS))
-    return out
-
-
-def _index(order: list[str]) -> Any:
-    return lambda v: order.index(v) if v in order else len(order)
+def _named(items: list[dict[str, Any]], make: Callable[[dict[str, Any]], Any]) -> Block:
+    """A mapping by name, sorted; items that cannot be written faithfully are left out."""
+    block = Block()
+    for item in sorted(items, key=lambda i: str(i["name"])):
+        made = make(item)
+        if made is not None:
+            block.add(str(item["name"]), made)
+    return block
 
 
 def schedule(p: LiveProject, s: dict[str, Any], user_id: str, off: HandsOff) -> Block | None:
     actor = str(s.get("attribution_actor") or "current")
     description = s.get("description") or None
     parameters: dict[str, Any] = dict(s.get("parameters") or {})
-    timetable = _timetable(s.get("timetable") or {})
+    timetable = normal_timetable(s.get("timetable") or {})
     data: dict[str, Any] = {
         "attribution_actor": actor,
         "parameters": parameters,
@@ -175,22 +170,12 @@ def project(p: LiveProject, user_id: str, ph: Placeholders, off: HandsOff) -> Bl
     if not unreadable("env_vars"):
         out.add("env_vars", env_vars(p, p.reads["env_vars"], ph, off))
     if not unreadable("schedules"):
-        block = Block()
-        for s in sorted(p.reads["schedules"], key=lambda s: str(s["name"])):
-            made = schedule(p, s, user_id, off)
-            if made is not None:
-                block.add(str(s["name"]), made)
-        out.add("schedules", block)
+        out.add("schedules", _named(p.reads["schedules"], lambda s: schedule(p, s, user_id, off)))
     if not unreadable("settings"):
         advanced, unmanaged = settings(p.reads["settings"], p.slug.startswith("circleci/"))
         notes += unmanaged
         out.add("settings", advanced)
     if not unreadable("webhooks"):
-        block = Block()
-        for h in sorted(p.reads["webhooks"], key=lambda h: str(h["name"])):
-            made = webhook(p, h, ph, off)
-            if made is not None:
-                block.add(str(h["name"]), made)
-        out.add("webhooks", block)
+        out.add("webhooks", _named(p.reads["webhooks"], lambda h: webhook(p, h, ph, off)))
     out.notes = notes
     return out

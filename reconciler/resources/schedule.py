@@ -17,6 +17,11 @@ def _enum(v: Any) -> str:
     return str(getattr(v, "value", v))
 
 
+def _position(order: list[str]) -> Any:
+    """Calendar order; a value CircleCI may add later sorts last instead of failing."""
+    return lambda v: (order.index(v), v) if v in order else (len(order), v)
+
+
 def timetable(raw: dict[str, Any]) -> dict[str, Any]:
     """One spelling and order for both sides: sorted lists, empty lists dropped."""
 
@@ -27,9 +32,9 @@ def timetable(raw: dict[str, Any]) -> dict[str, Any]:
         "per_hour": get("per_hour"),
         "hours_of_day": sorted(get("hours_of_day") or []),
     }
-    days = sorted({_enum(d) for d in get("days_of_week") or []}, key=DAYS.index)
+    days = sorted({_enum(d) for d in get("days_of_week") or []}, key=_position(DAYS))
     dom = sorted(get("days_of_month") or [])
-    months = sorted({_enum(m) for m in get("months") or []}, key=MONTHS.index)
+    months = sorted({_enum(m) for m in get("months") or []}, key=_position(MONTHS))
     if days:
         out["days_of_week"] = days
     if dom:
