@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -14,11 +13,11 @@ from reconciler.errors import BadRequest, NotFound, PermissionDenied, Reconciler
 from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Kind, Resource, owner
+from reconciler.resources.names import is_uuid
 from reconciler.resources.runtime import FetchContext, PlanContext
 from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 log = logging.getLogger("reconciler.engine")
 
 
@@ -41,7 +40,7 @@ def _group_names(manifest: Any) -> list[str]:
         g
         for c in manifest.contexts.values()
         for g in getattr(getattr(c, "restrictions", None), "groups", None) or []
-        if not _UUID.match(str(g))
+        if not is_uuid(g)
     ]
 
 

@@ -87,6 +87,8 @@ def restriction(raw: Any, context_id: str | None = None) -> Json:
     )
     if data["context_id"] is None:  # the create answer has no context_id
         data["context_id"] = context_id
+    if not data["restriction_value"]:  # older answers carry only the deprecated project_id
+        data["restriction_value"] = data["project_id"]
     return data
 
 

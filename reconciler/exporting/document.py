@@ -28,7 +28,7 @@ def _restrictions(c: LiveContext, org: LiveOrg) -> tuple[Block | None, list[str]
     unmapped, notes = [], []
     for r in c.reads["restrictions"]:
         rtype = r["restriction_type"]
-        value = str(r.get("restriction_value") or r.get("project_id") or "")
+        value = str(r.get("restriction_value") or "")
         if rtype == "project":
             if value in ids:
                 lists["projects"].append(ids[value])

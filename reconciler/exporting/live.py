@@ -130,7 +130,7 @@ def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
 
 
 def _value(r: Json) -> str:
-    return str(r.get("restriction_value") or r.get("project_id") or "")
+    return str(r.get("restriction_value") or "")
 
 
 def _group_names(groups: list[Json]) -> dict[str, str]:

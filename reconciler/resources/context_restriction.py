@@ -14,7 +14,7 @@ from typing import Any
 from reconciler.errors import NotFound
 from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
-from reconciler.resources.names import canonical_slug, child_address, project_address
+from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
@@ -36,12 +36,9 @@ def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Reso
     )
 
 
-_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
-
-
 def _id_case(value: str) -> str:
     """Ids compare in CircleCI's lower case, however the manifest writes them."""
-    return value.lower() if _UUID.match(value) else value
+    return value.lower() if is_uuid(value) else value
 
 
 class ContextRestrictionKind(CollectionKind):
@@ -80,7 +77,7 @@ class ContextRestrictionKind(CollectionKind):
         assert parent is not None
         out = []
         for r in ctx.api.list_context_restrictions(parent.ids["id"]):
-            rtype, value = r["restriction_type"], r["restriction_value"] or r.get("project_id")
+            rtype, value = r["restriction_type"], r["restriction_value"]
             out.append(
                 _resource(parent.address, rtype, value, value, id=r["id"], label=r.get("name"))
             )

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 _SHORT = {"github": "gh", "bitbucket": "bb"}
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
+def is_uuid(value: object) -> bool:
+    return bool(_UUID.match(str(value)))
 
 
 def canonical_slug(slug: str) -> str:
