@@ -3,26 +3,18 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, Scope, SecretVerdict
-from reconciler.resources.collection import CollectionKind
+from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
-from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
+from reconciler.resources.secrets import ledger_verdict, reveal
 
 
-class ContextEnvVarKind(CollectionKind):
+class ContextEnvVarKind(EnvVarKind):
     name = "context_env_var"
     parent_kind = "context"
-    collection = "env_vars"
-    label = "env var"
-    secret_fields = frozenset({"value"})
-    ignore_category = "env_vars"
     # A new context is restricted before any secret is written into it.
     after_siblings = ("context_restriction",)
-
-    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out = [r for p, env in self.declared(ctx) for r in env_var_resources(self.name, p, env)]
-        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
@@ -46,11 +38,6 @@ class ContextEnvVarKind(CollectionKind):
         context_id = ctx.parent_ids(desired.parent)["id"]
         e = ctx.api.put_context_env_var(context_id, desired.name, reveal(ctx, desired.secret))
         return self._live(desired.parent or "", e)
-
-    def update(
-        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> Resource | None:
-        return self.create(ctx, desired)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_context_env_var(ctx.parent_ids(live.parent)["id"], live.name)

@@ -3,11 +3,11 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, Scope, SecretVerdict
-from reconciler.resources.collection import CollectionKind
+from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
-from reconciler.resources.secrets import env_var_resources, ledger_verdict, reveal
+from reconciler.resources.secrets import ledger_verdict, reveal
 
 MASK = "xxxx"
 
@@ -18,17 +18,9 @@ def masked_suffix(masked: str | None) -> str | None:
     return masked[len(MASK) :] or None
 
 
-class ProjectEnvVarKind(CollectionKind):
+class ProjectEnvVarKind(EnvVarKind):
     name = "project_env_var"
     parent_kind = "project"
-    collection = "env_vars"
-    label = "env var"
-    secret_fields = frozenset({"value"})
-    ignore_category = "env_vars"
-
-    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out = [r for p, env in self.declared(ctx) for r in env_var_resources(self.name, p, env)]
-        return out, self.scopes(ctx)
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
@@ -67,12 +59,6 @@ class ProjectEnvVarKind(CollectionKind):
             slug_of(desired.parent), desired.name, reveal(ctx, desired.secret)
         )
         return self._live(desired.parent or "", item)
-
-    def update(
-        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
-    ) -> Resource | None:
-        # POST on an existing name overwrites: the variable never goes missing.
-        return self.create(ctx, desired)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_project_env_var(slug_of(live.parent), live.name)
