@@ -53,8 +53,22 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
             kind.delete(ctx, c.live)
             created = kind.create(ctx, c.desired)
         ctx.remember(created)
-    if ctx.ledger is not None and c.action != "delete" and c.desired is not None:
-        ctx.ledger.record_write(ctx, kind, c)
+    if ctx.ledger is not None and c.action != "delete":
+        _record(kind, ctx, c)
+
+
+def _record(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+    """Tell the ledger what a successful write of a secret-bearing object left behind."""
+    desired = c.desired
+    if not kind.secret_fields or desired is None or desired.secret is None:
+        return
+    live = ctx.live.get(desired.address)
+    updated = live.signal.get("updated_at") if live is not None else None
+    if c.action == "update" and not set(c.changed) & kind.secret_fields:
+        ctx.ledger.touch(desired.address, updated)
+    else:
+        value = ctx.resolver.resolve(desired.secret).reveal()
+        ctx.ledger.record(desired.address, value, desired.signal.get("version"), updated)
 
 
 def apply_plan(

@@ -145,23 +145,13 @@ class Ledger:
                 f"cannot write the ledger {self.path}: {exc.strerror or type(exc).__name__}"
             ) from None
 
-    def record_write(self, ctx: Any, kind: Any, change: Any) -> None:
-        """Called by apply after a successful write of a secret-bearing object."""
-        desired = change.desired
-        if not kind.secret_fields or desired is None or desired.secret is None:
-            return
-        live = ctx.live.get(desired.address)
-        updated = live.signal.get("updated_at") if live is not None else None
-        if change.action == "update" and not set(change.changed) & kind.secret_fields:
-            # Our own write of other fields moves updated_at too: keep the fingerprint,
-            # take the new time, so it is not later mistaken for a hand edit.
-            with self._lock:
-                entry = self.entries.get(desired.address)
-                if entry is not None and updated:
-                    entry["updated_at"] = updated
-            return
-        value = ctx.resolver.resolve(desired.secret).reveal()
-        self.record(desired.address, value, desired.signal.get("version"), updated)
+    def touch(self, address: str, updated_at: Any) -> None:
+        """Our own write of an object's other fields moves its updated_at too: keep the
+        fingerprint, take the new time, so it is not later mistaken for a hand edit."""
+        with self._lock:
+            entry = self.entries.get(address)
+            if entry is not None and updated_at:
+                entry["updated_at"] = updated_at
 
     def save(self) -> None:
         with self._file:
