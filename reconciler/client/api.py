@@ -107,6 +107,12 @@ class CircleCI:
         )
         return norm.snake_keys(body) if isinstance(body, dict) else {}
 
+    def followed_projects(self) -> list[str]:
+        """Slugs (gh/org/repo) of the projects the token's user follows (v1.1, bare array)."""
+        body = self.http.request("GET", "/projects", api="v1.1")
+        items = body if isinstance(body, list) else []
+        return [s for s in (norm.followed_slug(i) for i in items) if s]
+
     def get_project_settings(self, slug: str) -> Json:
         return norm.settings(self.http.request("GET", f"/project/{segments(slug)}/settings"))
 

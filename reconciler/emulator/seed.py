@@ -80,6 +80,9 @@ def build_world(seed: dict[str, Any] | None, tokens: list[str]) -> World:
     _users(world, seed.get("users"), orgs)
     add_token_users(world, tokens)
     for project, body in pending:
+        # A seeded project was set up the usual way: every member of its org follows it.
+        oid = project["organization_id"]
+        project["followers"] = [u for u, r in world.users.items() if oid in r["organizations"]]
         _project_children(world, project, _mapping(body, project["slug"]))
     for slug, body in _org_entries(seed).items():
         for name, cbody in _mapping(body.get("contexts"), f"{slug}.contexts").items():

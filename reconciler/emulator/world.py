@@ -146,6 +146,8 @@ class World:
             "settings": copy.deepcopy(DEFAULT_SETTINGS),
             "env_vars": {},  # name -> {value, created_at}
             "checkout_keys": [],  # oldest first; the newest is the preferred one
+            # Users following it (v1.1): an API-created project has none and never builds.
+            "followers": [],
         }
         self.projects[pid] = project
         self._project_by_slug[slug] = pid

@@ -116,9 +116,11 @@ def v1_me(ctx: Ctx) -> Reply:
 
 
 def v1_projects(ctx: Ctx) -> Reply:
+    """Only the projects the token's user follows (circleci-cli PR #1647: "a project created
+    through the API is not followed")."""
     body = []
     for p in ctx.world.projects.values():
-        if ctx.member_of(p["organization_id"]):
+        if ctx.member_of(p["organization_id"]) and ctx.user["id"] in p.get("followers", []):
             org = ctx.world.organizations[p["organization_id"]]
             body.append(
                 {
@@ -148,8 +150,10 @@ def v1_follow(ctx: Ctx, vcs: str, org: str, repo: str) -> Reply:
     found = ctx.world.find_org(f"{vcs}/{org}") if short in ("gh", "bb") else None
     if found is None or not ctx.member_of(found["id"]):
         raise Fail(404, "Project not found")
-    if ctx.world.project_named(found, repo) is None:
-        ctx.world.add_project(found, repo)
+    project = ctx.world.project_named(found, repo) or ctx.world.add_project(found, repo)
+    followers = project.setdefault("followers", [])
+    if ctx.user["id"] not in followers:  # following twice changes nothing
+        followers.append(ctx.user["id"])
     return Reply(200, {"following": True, "workflow": False, "first_build": None})
 
 
