@@ -176,6 +176,9 @@ def _first_user(world: World, org_id: str) -> Record | None:
 
 def _project_children(world: World, project: Record, body: dict[str, Any]) -> None:
     where, user = project["slug"], _first_user(world, project["organization_id"])
+    for key in ("checkout_keys", "schedules"):
+        if body.get(key) and where.startswith("circleci/"):
+            raise SeedError(f"seed {where}.{key}: not available to standalone projects")
     for kind in body.get("checkout_keys") or []:
         if kind not in ("deploy-key", "user-key"):
             raise SeedError(f"seed {where}.checkout_keys: use deploy-key or user-key")

@@ -75,6 +75,8 @@ PROJECT_READS: dict[str, Callable[[Any, LiveProject], Any]] = {
     "schedules": lambda api, p: api.list_schedules(p.slug),
     "webhooks": lambda api, p: api.list_webhooks(p.id),
 }
+# What standalone (circleci/) projects do not have, so export neither reads nor writes it.
+NOT_STANDALONE = frozenset({"checkout_keys", "schedules"})
 CONTEXT_READS: dict[str, Callable[[Any, LiveContext], Any]] = {
     "env_vars": lambda api, c: api.list_context_env_vars(c.id),
     "restrictions": lambda api, c: api.list_context_restrictions(c.id),
@@ -93,7 +95,12 @@ def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
 
     # One flat round of collection reads: (owner, collection, reader) per task.
     tasks: list[tuple[Any, str, Callable[[Any, Any], Any]]] = []
-    tasks += [(p, k, f) for p in projects for k, f in PROJECT_READS.items()]
+    tasks += [
+        (p, k, f)
+        for p in projects
+        for k, f in PROJECT_READS.items()
+        if not (k in NOT_STANDALONE and p.slug.startswith("circleci/"))
+    ]
     tasks += [(c, k, f) for c in contexts for k, f in CONTEXT_READS.items()]
     results = api.map(lambda t: _attempt(lambda: t[2](api, t[0])), tasks)
     for (owner, key, _), result in zip(tasks, results, strict=True):

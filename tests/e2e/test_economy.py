@@ -41,7 +41,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
             "webhooks": hooks,
         }
         manifest_projects[slug] = {
-            "settings": {"build_prs_only": True, "oss": False},
+            "settings": {"build_prs_only": True, "disable_ssh": False},
             "env_vars": {k: {"env": f"E_{p}_{k}"} for k in env},
             "checkout_keys": ["deploy-key"],
             "schedules": schedules,

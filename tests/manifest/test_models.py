@@ -75,13 +75,13 @@ def test_settings_are_partial_only_written_keys_are_set(write) -> None:
         [
             write(
                 HEAD
-                + "projects:\n  gh/acme/api:\n    settings: {build_fork_prs: false, oss: true}\n"
+                + "projects:\n  gh/acme/api:\n    settings: {build_fork_prs: false, disable_ssh: true}\n"
             )
         ]
     )
     settings = m.projects["gh/acme/api"].settings
     assert settings is not None
-    assert settings.model_dump(exclude_unset=True) == {"build_fork_prs": False, "oss": True}
+    assert settings.model_dump(exclude_unset=True) == {"build_fork_prs": False, "disable_ssh": True}
 
 
 def test_restrictions_written_make_every_kind_authoritative(write) -> None:

@@ -81,8 +81,13 @@ def v2_list(ctx: Ctx, slug: str) -> Reply:
     return Reply(200, ctx.whole(items))
 
 
+STANDALONE = "Checkout keys are not available to projects that use GitLab or GitHub App."
+
+
 def v2_create(ctx: Ctx, slug: str) -> Reply:
     project = ctx.project(slug)
+    if project["slug"].startswith("circleci/"):  # spec; status and text are ours (README)
+        raise Fail(400, STANDALONE)
     key = add_key(ctx.user, project, _key_type(ctx, V2_TYPES), ctx.world.clock.now())
     return Reply(201, _v2(project, key))
 

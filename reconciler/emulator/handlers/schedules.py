@@ -60,8 +60,18 @@ def list_schedules(ctx: Ctx, slug: str) -> Reply:
     return Reply(200, ctx.page(items, f"schedules:{project['id']}"))
 
 
+STANDALONE = "Schedules are not yet available to projects that use GitLab or GitHub App."
+
+
+def _writable(project: Record) -> Record:
+    """The spec: schedule writes are "not yet available" to standalone projects (README)."""
+    if project["slug"].startswith("circleci/"):
+        raise Fail(400, STANDALONE)
+    return project
+
+
 def create_schedule(ctx: Ctx, slug: str) -> Reply:
-    project = ctx.project(slug)
+    project = _writable(ctx.project(slug))
     fields = validate.schedule_fields(ctx.object_body(FIELDS, REQUIRED))
     record = add(ctx.world, project, fields, _actor(ctx, fields["attribution-actor"]))
     return Reply(201, view(ctx.world, record))
@@ -83,6 +93,7 @@ def get_schedule(ctx: Ctx, schedule_id: str) -> Reply:
 
 def update_schedule(ctx: Ctx, schedule_id: str) -> Reply:
     found = _find(ctx, schedule_id)
+    _writable(ctx.world.projects[found["project_id"]])
     fields = validate.schedule_fields(ctx.object_body(FIELDS))
     if not fields:
         raise Fail(400, "No JSON fields found.")
