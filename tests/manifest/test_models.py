@@ -75,7 +75,8 @@ def test_settings_are_partial_only_written_keys_are_set(write) -> None:
         [
             write(
                 HEAD
-                + "projects:\n  gh/acme/api:\n    settings: {build_fork_prs: false, disable_ssh: true}\n"
+                + "projects:\n  gh/acme/api:\n"
+                + "    settings: {build_fork_prs: false, disable_ssh: true}\n"
             )
         ]
     )
