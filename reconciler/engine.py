@@ -69,13 +69,20 @@ def fetch_live(
     def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-        except (NotFound, PermissionDenied, BadRequest):
-            # Groups exist only for some organizations. Without names, live group
-            # restrictions show by id; a manifest that names groups cannot be planned.
-            # Any other failure (5xx, rate limit, no answer) stops the plan: guessing
-            # "no groups" would plan restrictions away.
-            if _group_names(manifest):
-                raise
+            ctx.groups_read = True
+        except (NotFound, PermissionDenied, BadRequest) as exc:
+            # The groups API is for standalone organizations only; elsewhere (GitHub OAuth:
+            # groups are GitHub teams) restrictions are known by id alone. Only a manifest
+            # naming a group by name needs the list. Any other failure (5xx, rate limit, no
+            # answer) stops the plan: guessing "no groups" would plan restrictions away.
+            named = sorted(set(_group_names(manifest)))
+            if named:
+                raise ReconcilerError(
+                    f"group(s) {', '.join(named)} are named by name in context restrictions, "
+                    f"but CircleCI does not list the groups of {ctx.org_slug} (HTTP "
+                    f"{exc.status}; the groups API serves standalone organizations only): "
+                    "write each group's id instead"
+                ) from None
             log.info("groups are not available for %s", ctx.org_slug)
             ctx.groups = {}
         unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))

@@ -111,8 +111,12 @@ def _org(world: World, slug: str, body: dict[str, Any]) -> Record:
     elif org_id is not None and not is_uuid(str(org_id)):
         raise SeedError(f"seed {slug}.id: must be a UUID")
     org = world.add_org(slug, str(org_id).lower() if org_id else None, str(body.get("name", "")))
-    for name in body.get("groups") or []:
-        world.add_group(org, str(name))
+    groups = body.get("groups") or []
+    # A list of names, or names mapped to fixed ids (a classic org's teams, named by id).
+    for name, gid in groups.items() if isinstance(groups, dict) else dict.fromkeys(groups).items():
+        if gid is not None and not is_uuid(str(gid)):
+            raise SeedError(f"seed {slug}.groups.{name}: must be a UUID")
+        world.add_group(org, str(name), str(gid).lower() if gid else None)
     return org
 
 

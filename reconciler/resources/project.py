@@ -61,7 +61,9 @@ class ProjectKind(Kind):
         # Projects named only in a restriction are read for their id, not managed.
         extra = {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
         slugs = sorted(wanted) + sorted(extra - set(wanted))
-        units = [partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs]
+        units: list[Callable[[], list[Resource]]] = [
+            partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs
+        ]
         if any(_must_follow(s, p) for s, p in wanted.items()):
             units.append(partial(self._read_followed, ctx))
         return units

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import TOKEN, Cli, write_manifest
+from tests.e2e.harness import PLATFORM_ID, TOKEN, Cli, write_manifest
 
 
 def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -56,7 +56,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
         restrictions = {
             "projects": ["gh/acme/p0", "gh/acme/outside"],
             "expressions": [f'pipeline.git.branch == "b{c}"'],
-            "groups": ["platform"],
+            "groups": [PLATFORM_ID],
         }
         seed_contexts[f"ctx-{c}"] = {"env_vars": env, "restrictions": restrictions}
         manifest_contexts[f"ctx-{c}"] = {
@@ -67,7 +67,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
         "users": [{"login": "alice", "token": TOKEN, "organizations": ["gh/acme"]}],
         "organizations": {
             "gh/acme": {
-                "groups": ["platform"],
+                "groups": {"platform": PLATFORM_ID},
                 "projects": {**seed_projects, "gh/acme/outside": {}},
                 "contexts": seed_contexts,
             }
