@@ -109,8 +109,10 @@ class WebhookKind(CollectionKind):
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
-        body: dict[str, Any] = {k: desired.fields[k] for k in changed if k in desired.fields}
-        if "signing_secret" in changed:
+        # The whole object, as every real client sends it: whether CircleCI's PUT merges or
+        # replaces is not documented, and a replace would drop what is left out.
+        body: dict[str, Any] = {"name": desired.name, **desired.fields}
+        if desired.secret is not None:
             body["signing_secret"] = self._secret(ctx, desired)
         answer = ctx.api.update_webhook(live.ids["id"], body)
         self._check_secret(answer, body.get("signing_secret", ""), f"/webhook/{live.ids['id']}")

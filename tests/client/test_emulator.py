@@ -175,7 +175,10 @@ def test_every_endpoint_round_trips(emulator_factory: Any) -> None:
     )
     assert hook["verify_tls"] is True and hook["scope"]["id"] == project["id"]
     assert SECRET not in str(hook)
-    updated = api.update_webhook(hook["id"], {"verify_tls": False, "events": ["job-completed"]})
+    whole = {"name": "slack", "url": hook["url"], "signing_secret": SECRET}
+    updated = api.update_webhook(
+        hook["id"], {**whole, "verify_tls": False, "events": ["job-completed"]}
+    )
     assert updated["verify_tls"] is False and updated["events"] == ["job-completed"]
     assert [w["name"] for w in api.list_webhooks(project["id"])] == ["slack"]
     assert api.delete_webhook(hook["id"]) is True

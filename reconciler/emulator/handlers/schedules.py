@@ -94,7 +94,12 @@ def get_schedule(ctx: Ctx, schedule_id: str) -> Reply:
 def update_schedule(ctx: Ctx, schedule_id: str) -> Reply:
     found = _find(ctx, schedule_id)
     _writable(ctx.world.projects[found["project_id"]])
-    fields = validate.schedule_fields(ctx.object_body(FIELDS))
+    data = ctx.object_body(FIELDS)
+    if isinstance(data.get("timetable"), dict):
+        # Our choice where the spec is silent (README): a PATCHed timetable is merged into
+        # the stored one key by key, so a key left out keeps its old list.
+        data["timetable"] = {**found["timetable"], **data["timetable"]}
+    fields = validate.schedule_fields(data)
     if not fields:
         raise Fail(400, "No JSON fields found.")
     name = fields.get("name", found["name"])
@@ -104,7 +109,7 @@ def update_schedule(ctx: Ctx, schedule_id: str) -> Reply:
             raise Fail(409, DUPLICATE)
     if "attribution-actor" in fields:
         found["actor"] = _actor(ctx, fields.pop("attribution-actor"))
-    found.update(fields)  # a timetable or parameters object replaces the stored one whole
+    found.update(fields)  # sent parameters replace the stored ones whole
     found["updated_at"] = ctx.world.clock.now()
     return Reply(200, view(ctx.world, found))
 
