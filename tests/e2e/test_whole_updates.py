@@ -61,3 +61,20 @@ def test_schedule_and_webhook_updates_send_the_whole_object(
     assert schedule["parameters"] == {"branch": "main", "run-nightly": True}
     assert project_by_slug(state, "gh/acme/api")["id"] == schedule["project_id"]
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_an_update_whose_answer_omits_the_signing_secret_succeeds_unverified(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    # Official provider: "created_at, updated_at, and signing_secret may not be returned";
+    # the emulator's PUT answer shows none (README), so no echo can be counted on.
+    data = complete()
+    assert cli("apply", write_manifest(tmp_path, data), "--auto-approve").exit_code == 0
+    data["projects"]["gh/acme/api"]["webhooks"]["slack"]["verify_tls"] = False
+    path = write_manifest(tmp_path, data)
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout
+    [line] = [ln for ln in run.stdout.splitlines() if "webhook[slack]" in ln and " ok " in ln]
+    assert "signing secret sent but not verified" in line
+    assert "Apply finished: 1 done, 0 failed" in run.stdout
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
