@@ -60,7 +60,9 @@ def fetch_live(
     each child collection read as soon as its parent is known (no phase barriers)."""
     ctx = FetchContext(api=api, manifest=manifest, strict=strict)
     org = api.get_organization(manifest.organization)
-    ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
+    ctx.org_slug = org.get("slug") or manifest.organization
+    # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
+    ctx.org_id = org["id"] or ctx.org_slug
 
     def me() -> list[Resource]:
         ctx.user_id = api.me().get("id") or ""

@@ -62,7 +62,8 @@ def _project(api: Any, org: Json, slug: str) -> LiveProject:
     if body is None:
         raise NotFound(f"project {slug} does not exist in CircleCI or this token cannot see it")
     found = body.get("slug") or slug
-    if body.get("organization_id") not in (None, org["id"]) or not same_org(found, org["slug"]):
+    other = org["id"] and body.get("organization_id") not in (None, org["id"])
+    if other or not same_org(found, org["slug"]):
         raise ReconcilerError(f"project {slug} is not in organization {org['slug']}")
     name = str(body.get("name") or "") if found.startswith("circleci/") else ""
     return LiveProject(slug=found, id=body["id"], name=name)
@@ -90,7 +91,9 @@ def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     slugs = sorted({normalise_project(s) or s for s in project_slugs})
     found = api.map(lambda s: _project(api, org, s), slugs)
     projects = list({p.slug: p for p in found}.values())
-    contexts = [LiveContext(c["name"], c["id"]) for c in api.list_contexts(org["id"])]
+    # The spec lets /me/collaborations list an org with a null id: then go by its slug.
+    org_ref = org["id"] or org["slug"]
+    contexts = [LiveContext(c["name"], c["id"]) for c in api.list_contexts(org_ref)]
     me = api.me()
 
     # One flat round of collection reads: (owner, collection, reader) per task.
@@ -114,7 +117,7 @@ def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     ]
     groups: dict[str, str] | Unreadable = {}
     if any(r["restriction_type"] == "group" for r in restrictions):
-        listed = _attempt(lambda: api.list_groups(org["id"]))
+        listed = _attempt(lambda: api.list_groups(org_ref))
         groups = listed if isinstance(listed, Unreadable) else _group_names(listed)
     known = {p.id for p in projects}
     others = sorted(

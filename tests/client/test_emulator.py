@@ -88,6 +88,19 @@ def test_a_deleted_context_is_unknown_not_gone(emulator_factory: Any) -> None:
         api.get_context(ctx["id"])
 
 
+def test_a_repeated_context_delete_is_confirmed_gone_by_listing(emulator_factory: Any) -> None:
+    # A DELETE repeated after its answer was lost meets the deleted context's 403: the owner's
+    # context list says it is gone, so it is not a failure; without the owner it stays one.
+    emu = emulator_factory()
+    api = connect(emu)
+    owner = org_id(emu)
+    ctx = api.create_context(owner, "short-lived")
+    assert api.delete_context(ctx["id"], owner) is True
+    assert api.delete_context(ctx["id"], owner) is False
+    with pytest.raises(PermissionDenied):
+        api.delete_context(ctx["id"])
+
+
 def test_every_endpoint_round_trips(emulator_factory: Any) -> None:
     emu = emulator_factory(seed=world())
     api = connect(emu)

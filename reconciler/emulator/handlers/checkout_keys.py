@@ -69,6 +69,10 @@ def _key_type(ctx: Ctx, allowed: dict[str, str]) -> str:
     data = ctx.object_body({"type"}, {"type"}, strict=False)
     if data["type"] not in allowed:
         raise Fail(400, "Invalid checkout key type.")
+    if allowed[data["type"]] == "github-user-key" and not ctx.user.get("github_authorized", True):
+        # Spec: a user key needs the token's user to have authorised GitHub; without it
+        # CircleCI answers 500 (circleci-cli PR #1647). The body is our choice (README).
+        raise Fail(500, "Internal server error.")
     return allowed[data["type"]]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator.http import Ctx, Fail, Reply, Route
-from reconciler.emulator.util import SHORT_VCS, is_uuid
+from reconciler.emulator.util import SHORT_VCS, is_uuid, key_uuid, split_slug
 from reconciler.emulator.world import Record, World
 
 PROVIDER = {"github": "GitHub", "bitbucket": "Bitbucket", "circleci": "CircleCI"}
@@ -40,7 +40,8 @@ def collaborations(ctx: Ctx) -> Reply:
             "vcs_type": o["vcs_type"],
             "slug": o["slug"],
             "name": o["name"],
-            "id": o["id"],
+            # The spec makes `id` nullable; a seed org with `listed_without_id` shows none.
+            "id": None if o.get("listed_without_id") else o["id"],
             "avatar_url": f"https://avatars.example.com/org/{o['name']}",
         }
         for o in orgs
@@ -50,6 +51,8 @@ def collaborations(ctx: Ctx) -> Reply:
 
 def get_org(ctx: Ctx, org: str) -> Reply:
     found = ctx.org(org)
+    if found.get("listed_without_id"):  # as a CircleCI without this newer route (README)
+        raise Fail(404, "Organization does not exist.")
     return Reply(200, {k: found[k] for k in ("id", "name", "slug", "vcs_type")})
 
 
@@ -74,6 +77,10 @@ def groups(ctx: Ctx, org_id: str) -> Reply:
 
 
 def get_project(ctx: Ctx, slug: str) -> Reply:
+    parts = split_slug(slug)
+    if parts and parts[0] == "circleci" and key_uuid(parts[2]) is None:
+        # circleci-cli PR #1647: a standalone slug with a name for a key answers 400, not 404.
+        raise Fail(400, "Invalid project slug.")
     return Reply(200, project_view(ctx.world, ctx.project(slug)))
 
 

@@ -1,0 +1,82 @@
+"""Error paths seen on real CircleCI (reconciler/emulator/README.md, "Evidence from
+CircleCI's own clients"): one clear message, no blind retries, no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.harness import TOKEN, Cli, complete, seed, write_manifest
+from tests.emulator.helpers import NEWER_ROUTE, off_spec
+
+USER_KEY = {
+    "version": 1,
+    "organization": "gh/acme",
+    "projects": {"gh/acme/api": {"checkout_keys": ["user-key"]}},
+}
+
+
+def test_a_user_key_without_github_authorisation_is_one_clear_error(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    # circleci-cli PR #1647: user-key creation answers 500 when the user has not authorised
+    # GitHub; retrying cannot help.
+    seed = {
+        "users": [
+            {
+                "login": "bot",
+                "token": TOKEN,
+                "organizations": ["gh/acme"],
+                "github_authorized": False,
+            }
+        ],
+        "organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}},
+    }
+    world = emulator_factory(seed=seed, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    run = cli("apply", write_manifest(tmp_path, USER_KEY), "--auto-approve")
+    assert run.exit_code == 1
+    assert "has not authorised CircleCI on GitHub" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    posts = [r for r in world.requests() if r["method"] == "POST"]
+    assert [r["status"] for r in posts] == [500]  # one attempt, not four
+    assert world.state()["projects"]  # nothing else went wrong
+
+
+STANDALONE = "circleci/DrNsW5SW6K42zooKCzkVek"
+
+
+def test_a_standalone_slug_with_a_name_for_a_key_does_not_exist(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    # circleci-cli PR #1647: CircleCI answers 400, not 404, to circleci/<org>/<name>.
+    seed = {
+        "users": [{"login": "dev", "token": TOKEN, "organizations": [STANDALONE]}],
+        "organizations": {STANDALONE: {}},
+    }
+    world = emulator_factory(seed=seed, tokens=(), page_size=2)
+    manifest = {"version": 1, "organization": STANDALONE, "projects": {f"{STANDALONE}/app": {}}}
+    run = Cli(host=world.url)("plan", write_manifest(tmp_path, manifest))
+    assert run.exit_code == 1
+    assert f"project {STANDALONE}/app does not exist in CircleCI" in run.stderr
+    assert [r["status"] for r in world.requests() if "/project/" in r["path"]] == [400]
+
+
+def test_an_org_listed_with_a_null_id_plans_applies_and_exports(
+    emulator_factory: Any, contract_observer: Any, tmp_path: Path
+) -> None:
+    # The spec marks /me/collaborations `id` x-nullable; the newer GET /organization/{org}
+    # may be missing too (the emulator answers 404 for such an org): go by the slug.
+    data = seed()
+    data["organizations"]["gh/acme"]["listed_without_id"] = True
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    path = write_manifest(tmp_path, complete())
+    with off_spec(contract_observer, NEWER_ROUTE):
+        run = cli("apply", path, "--auto-approve")
+        assert run.exit_code == 0, run.stdout + run.stderr
+        assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+        out = tmp_path / "exported.yaml"
+        run = cli("export", "--org", "gh/acme", "--project", "gh/acme/api", "-o", out)
+    assert run.exit_code == 0 and "Traceback" not in run.stderr, run.stderr
+    assert "aws-prod" in out.read_text()
