@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from tests.e2e.harness import TOKEN, Cli, complete, seed, write_manifest
 from tests.emulator.helpers import NEWER_ROUTE, off_spec
 
@@ -80,3 +82,20 @@ def test_an_org_listed_with_a_null_id_plans_applies_and_exports(
         run = cli("export", "--org", "gh/acme", "--project", "gh/acme/api", "-o", out)
     assert run.exit_code == 0 and "Traceback" not in run.stderr, run.stderr
     assert "aws-prod" in out.read_text()
+
+
+def test_a_value_ending_in_non_ascii_characters_is_not_rewritten_every_apply(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    # Spec: the mask is "four 'x' characters, in addition to the last four ASCII characters".
+    data = complete()
+    data["projects"]["gh/acme/api"]["env_vars"]["GREETING"] = "grüße-aus-köln-ü"
+    path = write_manifest(tmp_path, data)
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    listed = requests.get(
+        f"{world.api}/project/gh%2Facme%2Fapi/envvar/GREETING",
+        headers={"Circle-Token": TOKEN},
+        timeout=10,
+    ).json()
+    assert listed["value"] == "xxxxkln-"  # the last ASCII characters only
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
