@@ -138,6 +138,19 @@ def fetch_live(
     return state, ctx
 
 
+def _untimed(desired: State, live: State, kinds: dict[str, Kind], ledger: Any) -> list[str]:
+    """Recorded secrets whose hand edits the ledger cannot see, for one note per plan."""
+    if ledger is None:
+        return []
+    out = []
+    for r in desired:
+        have = live.get(r.address)
+        if kinds[r.kind].secret_fields and r.secret is not None and have is not None:
+            if ledger.untimed(r.address, have.signal):
+                out.append(r.address)
+    return out
+
+
 @dataclass
 class PlanResult:
     plan: Plan
@@ -212,6 +225,12 @@ def make_plan(
     # Reviewers see in the plan which flag apply will ask for.
     for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
         plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    untimed = _untimed(desired, live, kinds, ledger)
+    if untimed:
+        plan.notes.append(
+            "tamper detection is not possible for "
+            f"{', '.join(untimed)}: CircleCI reports no usable time of the last write"
+        )
     if ledger is None and any(r.signal.get("version") for r in desired):
         plan.notes.append("`version` has an effect only with a ledger (--ledger or policy.ledger)")
     ignored = frozenset(ignored_addresses(desired, live, kinds, pctx))

@@ -3,6 +3,7 @@ CircleCI's own clients"): one clear message, no blind retries, no traceback."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -99,3 +100,24 @@ def test_a_value_ending_in_non_ascii_characters_is_not_rewritten_every_apply(
     ).json()
     assert listed["value"] == "xxxxkln-"  # the last ASCII characters only
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_secret_without_a_usable_write_time_is_said_once(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    # A context env var PUT may answer without updated_at (recorded 2021) or with {message}
+    # only (spec): the ledger then holds no time, and hand edits cannot be seen.
+    ledger = tmp_path / "ledger.json"
+    env = {"CIRCLECI_RECONCILER_LEDGER_KEY": "k3y-for-tests"}
+    path = write_manifest(tmp_path, complete())
+    assert cli("apply", path, "--auto-approve", "--ledger", ledger, env=env).exit_code == 0
+    data = json.loads(ledger.read_text())
+    blind = sorted(a for a in data["entries"] if a.startswith("context[aws-prod].env_var"))
+    for address in blind:
+        data["entries"][address]["updated_at"] = None
+    ledger.write_text(json.dumps(data))
+    for command in ("plan", "drift"):
+        run = cli(command, path, "--format", "json", "--ledger", ledger, env=env)
+        notes = [n for n in run.json()["notes"] if "tamper detection is not possible" in n]
+        assert len(notes) == 1 and all(a in notes[0] for a in blind), run.stdout
+        assert "project[gh/acme/api].env_var[NPM_TOKEN]" not in notes[0]  # its time reads
