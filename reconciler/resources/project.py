@@ -10,14 +10,17 @@ which reads the followed projects (v1.1 GET /projects) and plans the follow. Sta
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from reconciler.errors import ApiError, Conflict, NotFound
+from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, PermissionDenied
 from reconciler.resources.base import Kind, Resource, Scope
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
 from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+log = logging.getLogger("reconciler.resources.project")
 
 
 def _classic(slug: str) -> bool:
@@ -69,15 +72,19 @@ class ProjectKind(Kind):
         return units
 
     def _read_followed(self, ctx: FetchContext) -> list[Resource]:
-        ctx.followed = {s.lower() for s in ctx.api.followed_projects()}
+        try:
+            ctx.followed = {s.lower() for s in ctx.api.followed_projects()}
+        except (NotFound, PermissionDenied, BadRequest):
+            log.info("the followed projects cannot be read; follows are not checked")
         return []
 
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
-        """Whether each classic project is followed is known once both reads are done."""
-        if ctx.followed is not None:
-            for r in resources:
-                if _classic(r.name):
-                    r.fields["followed"] = r.name.lower() in ctx.followed
+        """Whether each classic project is followed is known once both reads are done; when
+        the list could not be read, nothing is planned (create still follows)."""
+        for r in resources:
+            if _classic(r.name):
+                known = ctx.followed
+                r.fields["followed"] = True if known is None else r.name.lower() in known
         return resources
 
     def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
