@@ -53,7 +53,12 @@ def emulator(
     state_file: Path | None,
 ) -> None:
     """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL)."""
-    from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
+    try:
+        from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
+    except ModuleNotFoundError as exc:  # werkzeug comes with the `emulator` extra
+        raise ReconcilerError(
+            f"the emulator needs {exc.name}: pip install 'circleci-reconciler[emulator]'"
+        ) from None
 
     config = EmulatorConfig(
         port=port,
