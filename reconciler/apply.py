@@ -13,12 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from reconciler.core import ApplyContext, Change, Kind
 from reconciler.engine import PlanResult
 from reconciler.errors import ReconcilerError
-from reconciler.plan import Change
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind
-from reconciler.resources.runtime import ApplyContext
 
 Status = Literal["done", "failed", "skipped"]
 log = logging.getLogger("reconciler.apply")

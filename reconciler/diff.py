@@ -10,11 +10,8 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
+from reconciler.core import Action, Change, Kind, PlanContext, Resource, State, ignored, owner
 from reconciler.errors import UnsafePlan
-from reconciler.plan import Change
-from reconciler.resources.base import Action, Kind, Resource, ignored, owner
-from reconciler.resources.runtime import PlanContext
-from reconciler.state import State
 
 
 def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:

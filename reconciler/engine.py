@@ -8,14 +8,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.core import Change, FetchContext, Kind, Plan, PlanContext, Resource, State, owner
 from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
-from reconciler.plan import Change, Plan, order, safety_problems
+from reconciler.plan import order, safety_problems
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind, Resource, owner
 from reconciler.resources.names import is_uuid
-from reconciler.resources.runtime import FetchContext, PlanContext
-from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
 log = logging.getLogger("reconciler.engine")

@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from reconciler.core import SecretVerdict
 from reconciler.errors import ReconcilerError
-from reconciler.resources.base import SecretVerdict
 
 KEY_VARIABLE = "CIRCLECI_RECONCILER_LEDGER_KEY"
 FORMAT = 1

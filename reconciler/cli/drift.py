@@ -32,14 +32,15 @@ def drift(
     concurrency: int,
 ) -> None:
     """Report what differs between CircleCI and the manifest (exit 0 in sync, 2 drift)."""
-    from reconciler.drift import drift_report
+    from reconciler.drift import drift_report, secret_fields
     from reconciler.render.drift import render_drift
 
     manifest, resolver, api, book = session(paths, host, concurrency, ledger)
     # A declared project that is gone is drift to report, not a reason to report nothing.
     result = make_plan(manifest, resolver, api, book, [], strict=False)
     report = drift_report(result, book)
-    text = render_drift(report, fmt, color=color(no_color) and output is None)
+    paint = color(no_color) and output is None
+    text = render_drift(report, fmt, color=paint, secret_fields=secret_fields())
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")

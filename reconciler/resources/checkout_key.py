@@ -3,10 +3,9 @@ type (older duplicates) are addressed by fingerprint so an authoritative list re
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class CheckoutKeyKind(CollectionKind):

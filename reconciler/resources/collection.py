@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.core import FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.resources.names import context_address, manifest_projects, project_address
-from reconciler.resources.runtime import FetchContext, PlanContext
 
 
 def _owners(manifest: Any, parent_kind: str | None) -> dict[str, Any]:

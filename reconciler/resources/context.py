@@ -3,9 +3,8 @@ deleted only when they match policy.manage_contexts; `protect` keeps one from an
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.resources.names import context_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class ContextKind(Kind):

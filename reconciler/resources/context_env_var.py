@@ -3,10 +3,9 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import NotFound
-from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")

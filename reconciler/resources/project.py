@@ -6,10 +6,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.errors import ApiError, Conflict, NotFound
-from reconciler.resources.base import Kind, Resource, Scope
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 def _live(slug: str, body: dict) -> Resource:

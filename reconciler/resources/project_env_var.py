@@ -3,10 +3,9 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 MASK = "xxxx"

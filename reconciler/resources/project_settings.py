@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import ApiError
-from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class ProjectSettingsKind(CollectionKind):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.core import PlanContext, Resource, SecretVerdict
 from reconciler.resources.names import child_address
-from reconciler.resources.runtime import PlanContext
 
 
 def env_var_resources(kind: str, parent: str, env_vars: dict[str, Any]) -> list[Resource]:
