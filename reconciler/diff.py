@@ -6,7 +6,6 @@ Nothing here knows a CircleCI kind; every kind-specific rule comes through the K
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from deepdiff import DeepDiff
 
@@ -14,7 +13,7 @@ from reconciler.core import Action, Change, Kind, PlanContext, Resource, State, 
 from reconciler.errors import UnsafePlan
 
 
-def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:
+def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
     return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 

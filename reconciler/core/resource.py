@@ -9,7 +9,10 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from reconciler.manifest import EnvVar
 
 Action = Literal["create", "update", "delete", "replace"]
 SENSITIVE = "(sensitive)"
@@ -26,7 +29,7 @@ class Resource:
     # Comparable, JSON-plain, normalised fields. On the desired side only managed keys appear.
     fields: dict[str, Any] = field(default_factory=dict)
     # Desired side: the secret reference for write-only values (resolved lazily).
-    secret: Any = None
+    secret: EnvVar | None = None
     # Live side: what the API lets us see of a secret (masked suffix, updated_at).
     signal: dict[str, Any] = field(default_factory=dict)
     # Live side: server-owned ids (id, fingerprint, context id...), never compared.

@@ -18,7 +18,7 @@ class ContextKind(Kind):
                 kind=self.name,
                 address=context_address(name),
                 name=name,
-                protect=bool(getattr(c, "protect", False)),
+                protect=c.protect,
             )
             for name, c in sorted(ctx.manifest.contexts.items())
         ]

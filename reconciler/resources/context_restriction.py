@@ -9,7 +9,6 @@ route, and a context must never be left unrestricted in between).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import NotFound
@@ -20,9 +19,9 @@ LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "grou
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
 
 
-def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Resource:
+def _resource(parent: str, rtype: str, shown: str, ref: object, **ids: object) -> Resource:
     name = f"{rtype}:{shown}"
-    fields = {"type": rtype, "value": shown}
+    fields: dict[str, object] = {"type": rtype, "value": shown}
     if rtype != "expression":
         fields["ref"] = ref  # the id CircleCI holds (None: not known before apply)
     return Resource(
@@ -105,7 +104,7 @@ class ContextRestrictionKind(CollectionKind):
         return out
 
     @staticmethod
-    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> Any:
+    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> str | None:
         rtype, ref = r.fields["type"], r.fields.get("ref")
         if rtype == "expression":
             return r.fields["value"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.errors import ApiError, Conflict, NotFound
+from reconciler.manifest import Context, Project
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
 
 
@@ -45,7 +45,7 @@ class ProjectKind(Kind):
         slugs = sorted(wanted) + sorted(extra - set(wanted))
         return [partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs]
 
-    def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
+    def _read(self, ctx: FetchContext, slug: str, declared: Project | None) -> list[Resource]:
         body = ctx.api.get_project(slug)
         if body is None:
             if not ctx.strict:
@@ -56,7 +56,7 @@ class ProjectKind(Kind):
                     f"project {slug}, named in a context restriction, does not exist in "
                     "CircleCI or this token cannot see it"
                 )
-            if not getattr(declared, "create", False):
+            if not declared.create:
                 raise NotFound(
                     f"project {slug} does not exist in CircleCI or this token cannot see it "
                     "(check the slug's spelling and letter case as CircleCI shows it; "
@@ -93,6 +93,5 @@ class ProjectKind(Kind):
         raise NotImplementedError("projects are never deleted")
 
 
-def _restricted(context: object) -> list[str]:
-    restrictions = getattr(context, "restrictions", None)
-    return list(getattr(restrictions, "projects", None) or []) if restrictions else []
+def _restricted(context: Context) -> list[str]:
+    return list(context.restrictions.projects) if context.restrictions else []

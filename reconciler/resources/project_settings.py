@@ -73,7 +73,7 @@ class ProjectSettingsKind(CollectionKind):
         raise NotImplementedError("settings are never deleted")
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return sorted(map(str, a)) == sorted(map(str, b))
     return bool(a == b)

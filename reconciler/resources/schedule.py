@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
@@ -12,11 +13,11 @@ DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
-def _enum(v: Any) -> str:
+def _enum(v: object) -> str:
     return str(getattr(v, "value", v))
 
 
-def _position(order: list[str]) -> Any:
+def _position(order: list[str]) -> Callable[[str], tuple[int, str]]:
     """Calendar order; a value CircleCI may add later sorts last instead of failing."""
     return lambda v: (order.index(v), v) if v in order else (len(order), v)
 
@@ -43,7 +44,9 @@ def timetable(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> dict[str, Any]:
+def _fields(
+    description: str | None, actor: str, tt: dict[str, Any], params: Mapping[str, object] | None
+) -> dict[str, Any]:
     return {
         "description": description or "",
         "attribution_actor": actor,
