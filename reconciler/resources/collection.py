@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from reconciler.core import FetchContext, Kind, PlanContext, Resource, Scope
+from reconciler.manifest import Context, Manifest, Project
 from reconciler.resources.names import context_address, manifest_projects, project_address
 
 
-def _owners(manifest: Any, parent_kind: str | None) -> dict[str, Any]:
+def _owners(manifest: Manifest, parent_kind: str | None) -> dict[str, Project | Context]:
     """Parent address -> the manifest object that may declare the collection."""
     if parent_kind == "project":
         return {project_address(s): p for s, p in manifest_projects(manifest).items()}
-    return {context_address(n): c for n, c in (getattr(manifest, "contexts", None) or {}).items()}
+    return {context_address(n): c for n, c in manifest.contexts.items()}
 
 
 class CollectionKind(Kind):

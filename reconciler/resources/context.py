@@ -3,6 +3,7 @@ deleted only when they match policy.manage_contexts; `protect` keeps one from an
 
 from __future__ import annotations
 
+from reconciler.client.api import Json
 from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.resources.names import context_address
 
@@ -29,7 +30,7 @@ class ContextKind(Kind):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         return [self._live(c) for c in ctx.api.list_contexts(ctx.org_id)]
 
-    def _live(self, c: dict) -> Resource:
+    def _live(self, c: Json) -> Resource:
         return Resource(
             kind=self.name, address=context_address(c["name"]), name=c["name"], ids={"id": c["id"]}
         )

@@ -107,7 +107,7 @@ class ContextRestrictionKind(CollectionKind):
     def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> str | None:
         rtype, ref = r.fields["type"], r.fields.get("ref")
         if rtype == "expression":
-            return r.fields["value"]
+            return str(r.fields["value"])
         return known.get(rtype, {}).get(str(ref))
 
     @staticmethod
@@ -129,7 +129,7 @@ class ContextRestrictionKind(CollectionKind):
                 raise NotFound(f"project {value} (named in {desired.address}) has no id")
             return pid
         if rtype == "group":
-            return ctx.groups.get(value, value)
+            return str(ctx.groups.get(value, value))
         return str(value)
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:

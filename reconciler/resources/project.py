@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from reconciler.client.api import Json
 from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.errors import ApiError, Conflict, NotFound
 from reconciler.manifest import Context, Project
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
 
 
-def _live(slug: str, body: dict) -> Resource:
+def _live(slug: str, body: Json) -> Resource:
     return Resource(
         kind="project",
         address=project_address(slug),

@@ -3,6 +3,7 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
+from reconciler.client.api import Json
 from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address, slug_of
@@ -25,7 +26,7 @@ class ProjectEnvVarKind(EnvVarKind):
         assert parent is not None
         return [self._live(parent.address, e) for e in ctx.api.list_project_env_vars(parent.name)]
 
-    def _live(self, parent: str, item: dict) -> Resource:
+    def _live(self, parent: str, item: Json) -> Resource:
         return Resource(
             kind=self.name,
             address=child_address(parent, "env_var", item["name"]),
