@@ -6,6 +6,7 @@ from reconciler.core.kind import Kind
 from reconciler.core.resource import (
     SENSITIVE,
     Action,
+    Reason,
     Resource,
     Scope,
     SecretVerdict,
@@ -25,6 +26,7 @@ __all__ = [
     "Kind",
     "Plan",
     "PlanContext",
+    "Reason",
     "Resource",
     "Scope",
     "SecretVerdict",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.core.kind import Kind
-from reconciler.core.resource import SENSITIVE, Action, Resource
+from reconciler.core.resource import SENSITIVE, Action, Reason, Resource
 
 FORMAT_VERSION = 1
 ACTIONS: tuple[Action, ...] = ("create", "update", "replace", "delete")
@@ -44,6 +44,8 @@ class Change:
     after: dict[str, Any] | None = None
     requires: list[str] = field(default_factory=list)
     wave: int = 0
+    # The typed reason; `reason` words it for people.
+    cause: Reason = Reason.FIELDS_DIFFER
 
     @classmethod
     def make(
@@ -54,6 +56,7 @@ class Change:
         live: Resource | None,
         changed: list[str],
         reason: str,
+        cause: Reason,
     ) -> Change:
         r = desired or live
         assert r is not None
@@ -62,6 +65,7 @@ class Change:
             kind=kind.name,
             action=action,
             reason=reason,
+            cause=cause,
             parent=r.parent,
             desired=desired,
             live=live,

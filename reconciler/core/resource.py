@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -62,12 +63,28 @@ def owner(scopes: Iterable[Scope], resource: Resource) -> Scope | None:
     return next((s for s in scopes if s.owns(resource)), None)
 
 
+class Reason(str, Enum):
+    """Why a change is planned. Decisions use these; `why` texts and notes are for people."""
+
+    ABSENT = "absent"  # create: declared in the manifest, absent in CircleCI
+    FIELDS_DIFFER = "fields_differ"  # update: compared fields differ
+    SECRET_DIFFERS = "secret_differs"  # update: the value certainly differs from its source
+    SECRET_UNRECORDED = "secret_unrecorded"  # update: written once so the ledger can compare
+    VERSION_BUMPED = "version_bumped"  # update: the manifest asks for a rewrite
+    CHANGED_BY_HAND = "changed_by_hand"  # update: CircleCI saw a later write than ours
+    REWRITE_REQUESTED = "rewrite_requested"  # update: --rewrite-secrets, value not comparable
+    NO_UPDATE_ROUTE = "no_update_route"  # replace: a field no update can change
+    NOT_DECLARED = "not_declared"  # delete: absent from a collection the manifest owns
+
+
 @dataclass
 class SecretVerdict:
-    """Whether a write-only value differs. `changed` None means no honest signal exists."""
+    """Whether a write-only value differs. `changed` None means no honest signal exists;
+    `cause` says why a write is planned when it is True."""
 
     changed: bool | None
     why: str
+    cause: Reason = Reason.SECRET_DIFFERS
 
 
 def ignored(patterns: Iterable[str], name: str) -> bool:
