@@ -3,19 +3,14 @@ policy that keeps hands off what could not be written back."""
 
 from __future__ import annotations
 
+from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.live import LiveContext, LiveOrg, Unreadable
 from reconciler.exporting.placeholders import Placeholders
-from reconciler.exporting.projects import HandsOff, project
+from reconciler.exporting.projects import project
 from reconciler.exporting.yamltext import Block, Flow, dump
 from reconciler.manifest.names import context_name_problem, env_name_problem
 
 MODELINE = "yaml-language-server: $schema=../schemas/manifest.schema.json"
-_GLOB_SPECIAL = {"[": "[[]", "*": "[*]", "?": "[?]"}
-
-
-def _literal_glob(name: str) -> str:
-    """A glob matching exactly `name`."""
-    return "".join(_GLOB_SPECIAL.get(ch, ch) for ch in name)
 
 
 def _restrictions(c: LiveContext, org: LiveOrg) -> tuple[Block | None, list[str]]:
@@ -102,16 +97,6 @@ def _header(org: LiveOrg, listing: list[tuple[str, str]]) -> list[str]:
     ]
 
 
-def _policy(off: HandsOff) -> Block:
-    ignore = Block()
-    for category in sorted(off.names):
-        ignore.add(category, sorted(_literal_glob(n) for n in off.names[category]))
-    out = Block()
-    out.add("ignore", ignore, before=["Live objects this export could not write back faithfully:"])
-    out.entries[0].before += [f"  {w}" for w in sorted(off.why)]
-    return out
-
-
 def build(org: LiveOrg) -> str:
     ph, off = Placeholders(), HandsOff()
     projects = Block()
@@ -128,7 +113,7 @@ def build(org: LiveOrg) -> str:
     doc.add("version", 1)
     doc.add("organization", org.slug)
     if off.names:
-        doc.add("policy", _policy(off))
+        doc.add("policy", off.policy())
     doc.add("projects", projects)
     doc.add("contexts", contexts, before=[] if org.contexts else ["The organization has none."])
     return dump(doc, _header(org, ph.resolve()))

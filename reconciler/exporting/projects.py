@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
+from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.live import LiveProject, Unreadable
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, Flow
@@ -23,18 +23,6 @@ from reconciler.resources.schedule import timetable as normal_timetable
 
 KEY_TYPES = ("deploy-key", "user-key")
 SYSTEM = "system"
-
-
-@dataclass
-class HandsOff:
-    """Live objects the manifest must leave alone: policy.ignore category -> names."""
-
-    names: dict[str, set[str]] = field(default_factory=dict)
-    why: list[str] = field(default_factory=list)
-
-    def add(self, category: str, name: str, why: str) -> None:
-        self.names.setdefault(category, set()).add(name)
-        self.why.append(why)
 
 
 def _errors(exc: ValidationError) -> str:
