@@ -4,6 +4,8 @@ overwritten in place and never goes missing)."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
+
 from reconciler.core import ApplyContext, ExportContext, Exported, PlanContext, Resource, Scope
 from reconciler.exporting.placeholders import Ref
 from reconciler.exporting.yamltext import Block, Flow
@@ -31,16 +33,17 @@ class EnvVarKind(CollectionKind):
         """Each value as an `{env: NAME}` placeholder: CircleCI never returns one."""
         assert parent is not None
         out = Block()
-        for r in sorted(live, key=lambda r: r.name):
+        for r in sorted(live, key=lambda r: str(r.name)):
             if env_name_problem(r.name):
                 ctx.hands_off.add("env_vars", r.name, self.invalid_name(parent, r.name))
                 continue
             out.add(r.name, Flow({"env": self.placeholder(ctx, parent, r.name)}))
         return Exported(out)
 
+    @abstractmethod
     def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
-        raise NotImplementedError
+        """The variable an exported value is read from."""
 
+    @abstractmethod
     def invalid_name(self, parent: Resource, name: str) -> str:
         """Why the variable is left alone, for the policy's comment."""
-        raise NotImplementedError

@@ -28,7 +28,7 @@ def project_names(project: Resource) -> tuple[str, str]:
 def named(live: list[Resource], make: Callable[[Resource], Block | None]) -> Block:
     """A mapping by name, sorted; objects that cannot be written faithfully are left out."""
     block = Block()
-    for r in sorted(live, key=lambda r: r.name):
+    for r in sorted(live, key=lambda r: str(r.name)):
         made = make(r)
         if made is not None:
             block.add(r.name, made)
