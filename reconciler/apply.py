@@ -33,6 +33,8 @@ class Outcome:
 
 
 def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+    if ctx.ledger is not None and _bears_secret(kind, c):
+        ctx.ledger.intend(c.address)  # saved before the request: a kill cannot orphan it
     if c.action == "create":
         assert c.desired is not None
         ctx.remember(kind.create(ctx, c.desired))
@@ -57,10 +59,14 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
         _record(kind, ctx, c)
 
 
+def _bears_secret(kind: Kind, c: Change) -> bool:
+    return bool(kind.secret_fields) and c.desired is not None and c.desired.secret is not None
+
+
 def _record(kind: Kind, ctx: ApplyContext, c: Change) -> None:
     """Tell the ledger what a successful write of a secret-bearing object left behind."""
     desired = c.desired
-    if not kind.secret_fields or desired is None or desired.secret is None:
+    if not _bears_secret(kind, c) or desired is None:
         return
     live = ctx.live.get(desired.address)
     updated = live.signal.get("updated_at") if live is not None else None

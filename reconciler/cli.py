@@ -416,11 +416,8 @@ def apply(
     concurrency: int,
 ) -> None:
     """Make CircleCI match the manifest (or apply a saved, still-current plan)."""
-    from reconciler.apply import apply_plan
-    from reconciler.plan import check_safety
-    from reconciler.render import render
-    from reconciler.render.values import clean
-    from reconciler.savedplan import check_present, load_saved, verify_saved
+    from reconciler.runlock import apply_lock
+    from reconciler.savedplan import check_present, load_saved
 
     if paths and plan_file:
         raise click.UsageError("give manifest PATHS or --plan PLANFILE, not both")
@@ -433,7 +430,39 @@ def apply(
         rewrite_secrets = saved.rewrite_secrets
     if not auto_approve and not sys.stdin.isatty():
         raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")
+    options = {
+        "auto_approve": auto_approve,
+        "allow_deletes": allow_deletes,
+        "force": force,
+        "no_color": no_color,
+    }
     manifest, resolver, api, book = _session(paths, host, concurrency, ledger)
+    # Held from the read to the last write: two applies planning at once duplicate objects.
+    locked = [Path(f) for f in manifest.files] + ([book.path] if book is not None else [])
+    with apply_lock(locked):
+        if book is not None:  # read again under the lock: a run that just ended saved it
+            book = type(book).open(book.path)
+        _apply_locked(manifest, resolver, api, book, saved, targets, rewrite_secrets, options)
+
+
+def _apply_locked(
+    manifest: Any,
+    resolver: Any,
+    api: Any,
+    book: Any,
+    saved: Any,
+    targets: tuple[str, ...],
+    rewrite_secrets: bool,
+    options: dict[str, bool],
+) -> None:
+    from reconciler.apply import apply_plan
+    from reconciler.plan import check_safety
+    from reconciler.render import render
+    from reconciler.render.values import clean
+    from reconciler.savedplan import verify_saved
+
+    auto_approve, allow_deletes = options["auto_approve"], options["allow_deletes"]
+    force, no_color = options["force"], options["no_color"]
     result = _make_plan(
         manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
     )

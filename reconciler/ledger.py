@@ -4,16 +4,22 @@ For each secret it keeps an HMAC-SHA256 keyed by CIRCLECI_RECONCILER_LEDGER_KEY 
 would let anyone holding the file guess short secrets), the manifest `version`, and the
 `updated_at` CircleCI reported after the write. Without a key it keeps versions and times
 only, and says so in the file. The file may be committed.
+
+Every write is bracketed: the intent is saved (and fsynced) before the request goes out and
+the outcome after the answer, so a run killed at any moment leaves each of its writes either
+recorded or marked pending. A pending write is never reported as tampering: the next apply
+writes it again and records it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import tempfile
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -47,12 +53,14 @@ class Ledger:
         self._key = key.encode() if key else None
         self._lock = threading.Lock()  # guards entries
         self._file = threading.Lock()  # one writer of the file at a time
-        self._saved_at = 0.0
         self.entries: dict[str, dict[str, Any]] = {}
+        # address -> when a write started whose outcome is not yet known
+        self.pending: dict[str, str] = {}
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.entries = dict(data.get("entries", {}))
+                self.pending = {str(k): str(v) for k, v in dict(data.get("pending", {})).items()}
                 was_keyed = bool(data.get("keyed"))
             except (OSError, ValueError, AttributeError) as exc:
                 raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
@@ -86,6 +94,8 @@ class Ledger:
         self, address: str, value: str, version: int | None, live: dict[str, Any]
     ) -> SecretVerdict | None:
         """What the ledger can honestly say about a live value."""
+        if address in self.pending:
+            return SecretVerdict(True, "the last apply was stopped during this write")
         entry = self.entries.get(address)
         if entry is None:
             # Written once with the ledger on, every later run can compare it.
@@ -106,9 +116,11 @@ class Ledger:
         return SecretVerdict(None, "the ledger has no key to compare values")
 
     def tampered(self, address: str, live: dict[str, Any]) -> str | None:
-        """The live `updated_at` when it is newer than what the reconciler last wrote."""
+        """The live `updated_at` when it is newer than what the reconciler last wrote. A write
+        the reconciler started but never saw answered may explain any later time: not tampering
+        (the plan rewrites it instead)."""
         entry = self.entries.get(address)
-        if entry is None:
+        if entry is None or address in self.pending:
             return None
         return str(live["updated_at"]) if _changed_since(entry, live) else None
 
@@ -123,23 +135,22 @@ class Ledger:
             entry["fingerprint"] = fp
         with self._lock:
             self.entries[address] = entry
-        self._save_soon()
+            self.pending.pop(address, None)
+        self.save()
 
-    def _save_soon(self) -> None:
-        """Save at most once a second while writes go on, so even a killed run leaves a
-        ledger that knows almost everything it wrote (and raises few false alarms)."""
-        if time.monotonic() - self._saved_at >= 1.0 and self._file.acquire(blocking=False):
-            try:
-                self._write()
-            finally:
-                self._file.release()
+    def intend(self, address: str) -> None:
+        """Saved before a write goes out: should the run die before its outcome is saved, the
+        write shows as unconfirmed, never as someone else's edit."""
+        with self._lock:
+            self.pending[address] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.save()
 
     def check_writable(self) -> None:
         """Fail before any write, not after all of them, when the ledger cannot be saved."""
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         try:
-            tmp.write_text("", encoding="utf-8")
-            tmp.unlink()
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name + ".")
+            os.close(fd)
+            os.unlink(tmp)
         except OSError as exc:
             raise ReconcilerError(
                 f"cannot write the ledger {self.path}: {exc.strerror or type(exc).__name__}"
@@ -152,6 +163,8 @@ class Ledger:
             entry = self.entries.get(address)
             if entry is not None and updated_at:
                 entry["updated_at"] = updated_at
+            self.pending.pop(address, None)
+        self.save()
 
     def save(self) -> None:
         with self._file:
@@ -159,7 +172,6 @@ class Ledger:
 
     def _write(self) -> None:
         with self._lock:
-            self._saved_at = time.monotonic()
             data = {
                 "format": FORMAT,
                 "keyed": self.keyed,
@@ -168,6 +180,29 @@ class Ledger:
                 else f"no {KEY_VARIABLE} was set: only versions and times are kept",
                 "entries": dict(sorted(self.entries.items())),
             }
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+            if self.pending:
+                data["pending"] = dict(sorted(self.pending.items()))
+        _atomic_write(self.path, json.dumps(data, indent=2) + "\n")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Replace `path` whole or not at all, durably: a unique temporary name (two writers never
+    share one), fsync of the file before the rename and of the directory after it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # some file systems cannot sync a directory; the rename still happened
+        pass
+    finally:
+        os.close(dir_fd)
