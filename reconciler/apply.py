@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler.engine import PlanResult
-from reconciler.errors import ReconcilerError
+from reconciler.errors import AuthError, ReconcilerError
 from reconciler.plan import Change
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Kind
@@ -100,6 +100,8 @@ def apply_plan(
     )
     outcomes: dict[str, Outcome] = {}
     report_lock = threading.Lock()  # outcomes arrive from worker threads, one line each
+    # Once CircleCI refuses the token, every later write would fail the same way: stop.
+    refused = threading.Event()
 
     def report(out: Outcome) -> None:
         if on_outcome is not None:
@@ -107,9 +109,16 @@ def apply_plan(
                 on_outcome(out)
 
     def run(c: Change) -> Outcome:
+        if refused.is_set():
+            out = Outcome(c.address, c.action, "skipped", "CircleCI refused the token")
+            report(out)
+            return out
         try:
             _execute(kinds[c.kind], ctx, c)
             out = Outcome(c.address, c.action, "done")
+        except AuthError as exc:
+            refused.set()
+            out = Outcome(c.address, c.action, "failed", str(exc))
         except ReconcilerError as exc:
             out = Outcome(c.address, c.action, "failed", str(exc))
         except Exception as exc:  # a bug must not stop independent changes

@@ -162,6 +162,13 @@ def schema(output: Path | None) -> None:
     help="Fraction of API requests that fail.",
 )
 @click.option("--fault-seed", type=int, default=None, help="Make faults repeatable.")
+@click.option(
+    "--fault",
+    "fault_rules",
+    multiple=True,
+    metavar="SPEC",
+    help="A hostile answer, e.g. status=401,route=/api/v2/me,after=1 (see the emulator README).",
+)
 @click.option("--page-size", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
     "--state-file",
@@ -178,6 +185,7 @@ def emulator(
     rate_limit: float,
     fault_rate: float,
     fault_seed: int | None,
+    fault_rules: tuple[str, ...],
     page_size: int,
     state_file: Path | None,
 ) -> None:
@@ -194,11 +202,12 @@ def emulator(
         fault_seed=fault_seed,
         page_size=page_size,
         state_file=state_file,
+        fault_rules=list(fault_rules),
     )
     try:
         server = EmulatorServer(config)
         url = server.start()
-    except (SeedError, OSError) as exc:
+    except (SeedError, OSError, ValueError) as exc:
         raise ReconcilerError(f"cannot start the emulator: {exc}") from None
     click.echo(url)
     sys.stdout.flush()

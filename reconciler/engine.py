@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
 from reconciler.resources.base import Kind, Resource, owner
@@ -49,12 +49,46 @@ def _needs_groups(manifest: Any) -> bool:
     return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
+# What reading an answer of the wrong shape raises (a field missing, of another type).
+_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+
+
 def fetch_live(
     api: Any,
     manifest: Any,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
     strict: bool = True,
+) -> tuple[State, FetchContext]:
+    """The live state, or ApiError when CircleCI's answers are not what the API promises: a
+    plan made from objects without names or ids would create or delete the wrong things."""
+    try:
+        state, ctx = _fetch_live(api, manifest, progress, kinds, strict)
+    except _SHAPE_ERRORS as exc:
+        log.debug("unreadable answer", exc_info=True)
+        raise ApiError(
+            f"CircleCI sent an answer of an unexpected shape ({type(exc).__name__}); "
+            "nothing was planned or changed"
+        ) from None
+    return state, ctx
+
+
+def _identified(r: Resource) -> Resource:
+    """A live object with a name and ids, checked before anything is read or planned from it."""
+    ids = [r.ids[k] for k in ("id", "fingerprint") if k in r.ids]
+    if not (isinstance(r.name, str) and r.name) or not all(isinstance(i, str) and i for i in ids):
+        raise ApiError(
+            f"CircleCI listed a {r.kind} without its name or id; nothing was planned or changed"
+        )
+    return r
+
+
+def _fetch_live(
+    api: Any,
+    manifest: Any,
+    progress: Progress | None,
+    kinds: dict[str, Kind],
+    strict: bool,
 ) -> tuple[State, FetchContext]:
     """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
     each child collection read as soon as its parent is known (no phase barriers)."""
@@ -110,7 +144,7 @@ def fetch_live(
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    for r in future.result():
+                    for r in map(_identified, future.result()):
                         found_by_kind.setdefault(r.kind, []).append(r)
                         for kind in children.get(r.kind, []):
                             if kind.wants(ctx, r):
