@@ -248,20 +248,21 @@ rewrite_option = click.option(
 )
 
 
-def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from urllib.parse import urlsplit
+def _allow_http(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["allow_http"] = value
 
-    # A bare name means https (as CircleCI server installs are often given); a path is
-    # refused, since the API's own paths are added to the host.
-    url = urlsplit(value if "://" in value else "https://" + value)
-    if url.scheme not in ("http", "https") or not url.netloc or url.path.rstrip("/"):
-        raise click.BadParameter(
-            f"{value!r} is not a CircleCI host such as https://circleci.com "
-            "(no path such as /api; from --host or CIRCLECI_HOST)"
-        )
-    return value.rstrip("/")
+
+def _client_config(host: str | None, concurrency: int) -> Any:
+    """Settings from flags and the environment; a warning when the token may travel in clear."""
+    from reconciler.client import ClientConfig
+    from reconciler.client.config import is_loopback
+
+    allow = bool(click.get_current_context().meta.get("allow_http"))
+    config = ClientConfig.from_env(host=host, concurrency=concurrency, allow_http=allow)
+    hostname = config.host.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+    if config.host.startswith("http://") and not is_loopback(hostname):
+        _err(f"Warning: {config.host} is plain http: the API token crosses the network in clear.")
+    return config
 
 
 def api_options(fn: F) -> F:
@@ -276,8 +277,15 @@ def api_options(fn: F) -> F:
         "--host",
         envvar="CIRCLECI_HOST",
         default=None,
-        callback=_check_host,
         help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
+    )(fn)
+    fn = click.option(
+        "--allow-http",
+        is_flag=True,
+        envvar="CIRCLECI_ALLOW_HTTP",
+        expose_value=False,
+        callback=_allow_http,
+        help="Allow plain http to a host that is not loopback (the token travels in clear).",
     )(fn)
     return fn
 
@@ -286,14 +294,14 @@ def _session(
     paths: tuple[Path, ...], host: str | None, concurrency: int, ledger: Path | None
 ) -> tuple[Any, Any, Any, Any]:
     """Load and resolve the manifest (every secret, before any API call), open the API."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.client import CircleCI
     from reconciler.ledger import Ledger
     from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(_client_config(host, concurrency))
     where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
 
@@ -560,12 +568,12 @@ def export(
     org: str, projects: tuple[str, ...], output: Path | None, host: str | None, concurrency: int
 ) -> None:
     """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.client import CircleCI
     from reconciler.export import export_manifest
 
     if not projects:
         _err("No --project given: only the organization's contexts are exported.")
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(_client_config(host, concurrency))
     text = export_manifest(api, org, list(projects))
     if output:
         output.write_text(text, encoding="utf-8")
