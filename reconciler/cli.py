@@ -118,9 +118,10 @@ def main(verbose: int) -> None:
 @handle_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Check manifest files or directories without calling the API (exit 0 valid, 1 invalid)."""
-    from reconciler.manifest import load_manifest
+    from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
+    SecretResolver().resolve_all(manifest, files_only=True)
     click.echo(
         f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s) "
         f"for {manifest.organization}."

@@ -7,6 +7,7 @@ YAML merge keys (`<<: *defaults`) are handled with the position of every key and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +153,11 @@ class Builder:
             self.feed(ev)
             return
         raw = ev.value
+        bad = CONTROL.search(raw)
+        if bad:
+            self.problem(line, col, control_problem(bad.group()))
+            self.skip_nodes = 1
+            return
         if raw == "<<" and not ev.style and ev.tag is None:
             frame.merging = True
             frame.key_mark = (line, col)
@@ -240,6 +246,10 @@ class Builder:
             frame.key = None
 
     def scalar(self, ev: Any, tag: str | None, line: int, col: int) -> Any:
+        bad = CONTROL.search(ev.value)
+        if bad:  # only an escape (\0, \x01, \e...) can put one here: the file itself is checked
+            self.problem(line, col, control_problem(bad.group()))
+            return INVALID
         try:
             if tag is None:
                 return ev.value if ev.style else resolve_plain(ev.value)
@@ -313,6 +323,15 @@ class Builder:
             for p in self.log[frame.log_start :]:
                 if p[: m + 1] in prefixes:
                     self.record(frame.path + p[m:], self.entries[p])
+
+
+# Control characters other than tab and line breaks: invisible in every review of the file,
+# yet sent to CircleCI as they are.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_problem(char: str) -> str:
+    return f"control character U+{ord(char):04X} is not allowed (written here as an escape)"
 
 
 def _short(tag: str | None) -> str:
