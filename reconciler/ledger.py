@@ -5,10 +5,12 @@ would let anyone holding the file guess short secrets), the manifest `version`, 
 `updated_at` CircleCI reported after the write. Without a key it keeps versions and times
 only, and says so in the file. The file may be committed.
 
-Every write is bracketed: the intent is saved (and fsynced) before the request goes out and
-the outcome after the answer, so a run killed at any moment leaves each of its writes either
-recorded or marked pending. A pending write is never reported as tampering: the next apply
-writes it again and records it.
+Every write is bracketed: its intent is appended to a journal (`<ledger>.journal`, one JSON
+line each, fsynced) before the request goes out, and its outcome after the answer, so a run
+killed at any moment leaves each of its writes either recorded or marked pending. A pending
+write is never reported as tampering: the next apply writes it again and records it. The
+journal costs one short append per write, not a rewrite of the whole file; `save` folds it
+into the ledger at the end of a run (readers replay whatever is left of it).
 """
 
 from __future__ import annotations
@@ -53,22 +55,46 @@ class Ledger:
         self._key = key.encode() if key else None
         self._lock = threading.Lock()  # guards entries
         self._file = threading.Lock()  # one writer of the file at a time
+        self.journal = path.with_name(path.name + ".journal")
         self.entries: dict[str, dict[str, Any]] = {}
         # address -> when a write started whose outcome is not yet known
         self.pending: dict[str, str] = {}
+        self._seq = 0  # the last journal operation folded in (the file says up to which)
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.entries = dict(data.get("entries", {}))
                 self.pending = {str(k): str(v) for k, v in dict(data.get("pending", {})).items()}
+                self._seq = int(data.get("seq", 0))
                 was_keyed = bool(data.get("keyed"))
-            except (OSError, ValueError, AttributeError) as exc:
+            except (OSError, ValueError, AttributeError, TypeError) as exc:
                 raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
             if was_keyed and self._key is None:
                 # A keyless run would drop fingerprints and blind every later comparison.
                 raise ReconcilerError(
                     f"the ledger {path} holds keyed fingerprints: set {KEY_VARIABLE}"
                 )
+        self._replay()
+
+    def _replay(self) -> None:
+        """Fold in what a run that did not finish left in the journal. Operations already in
+        the ledger (a crash between the save and the journal's removal) are skipped; a torn
+        last line is an append that never completed, so its request was never sent."""
+        try:
+            lines = self.journal.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            raise ReconcilerError(f"cannot read {self.journal}: {type(exc).__name__}") from None
+        for line in lines:
+            try:
+                op = json.loads(line)
+                seq = int(op["seq"])
+            except (ValueError, TypeError, KeyError):
+                continue
+            if seq > self._seq:
+                self._apply(op)
+                self._seq = seq
 
     @classmethod
     def open(cls, path: Path, environ: dict[str, str] | None = None) -> Ledger:
@@ -133,17 +159,13 @@ class Ledger:
         fp = self.fingerprint(address, value)
         if fp:
             entry["fingerprint"] = fp
-        with self._lock:
-            self.entries[address] = entry
-            self.pending.pop(address, None)
-        self.save()
+        self._log({"op": "record", "address": address, "entry": entry})
 
     def intend(self, address: str) -> None:
-        """Saved before a write goes out: should the run die before its outcome is saved, the
+        """Journaled before a write goes out: should the run die before its outcome is, the
         write shows as unconfirmed, never as someone else's edit."""
-        with self._lock:
-            self.pending[address] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self.save()
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._log({"op": "intend", "address": address, "at": at})
 
     def check_writable(self) -> None:
         """Fail before any write, not after all of them, when the ledger cannot be saved."""
@@ -159,16 +181,45 @@ class Ledger:
     def touch(self, address: str, updated_at: Any) -> None:
         """Our own write of an object's other fields moves its updated_at too: keep the
         fingerprint, take the new time, so it is not later mistaken for a hand edit."""
+        self._log({"op": "touch", "address": address, "updated_at": updated_at})
+
+    def _apply(self, op: dict[str, Any]) -> None:
+        address = str(op.get("address"))
         with self._lock:
-            entry = self.entries.get(address)
-            if entry is not None and updated_at:
-                entry["updated_at"] = updated_at
+            if op.get("op") == "intend":
+                self.pending[address] = str(op.get("at"))
+                return
             self.pending.pop(address, None)
-        self.save()
+            if op.get("op") == "record" and isinstance(op.get("entry"), dict):
+                self.entries[address] = dict(op["entry"])
+            elif op.get("op") == "touch" and op.get("updated_at"):
+                entry = self.entries.get(address)
+                if entry is not None:
+                    entry["updated_at"] = op["updated_at"]
+
+    def _log(self, op: dict[str, Any]) -> None:
+        """Apply one operation and append it to the journal, durably, before returning."""
+        with self._file:
+            self._apply(op)
+            self._seq += 1
+            line = json.dumps({**op, "seq": self._seq}) + "\n"
+            created = not self.journal.exists()
+            fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _sync_directory(self.path.parent)
 
     def save(self) -> None:
+        """The ledger with the journal folded in, then the journal removed."""
         with self._file:
             self._write()
+            if self.journal.exists():
+                self.journal.unlink()
+                _sync_directory(self.path.parent)
 
     def _write(self) -> None:
         with self._lock:
@@ -182,6 +233,7 @@ class Ledger:
             }
             if self.pending:
                 data["pending"] = dict(sorted(self.pending.items()))
+            data["seq"] = self._seq
         _atomic_write(self.path, json.dumps(data, indent=2) + "\n")
 
 
@@ -199,10 +251,15 @@ def _atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename, a creation or a removal in `directory` survive a power cut."""
+    dir_fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
-    except OSError:  # some file systems cannot sync a directory; the rename still happened
+    except OSError:  # some file systems cannot sync a directory; the change still happened
         pass
     finally:
         os.close(dir_fd)

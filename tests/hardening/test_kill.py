@@ -82,7 +82,8 @@ def test_sigkill_at_random_moments_leaves_no_false_alarm(
             proc.send_signal(signal.SIGKILL)
             killed_mid_write += 1
         proc.wait(timeout=30)
-        assert tampered(cli, path, ledger, env) == [], f"false alarm after kill {round_}"
+        alarms = tampered(cli, path, ledger, env)
+        assert alarms == [], (round_, wanted, alarms, ledger.read_text()[:2000])
         run = cli(
             "apply", path, "--auto-approve", "--force", "--ledger", ledger, env={**KEY, **env}
         )

@@ -19,14 +19,35 @@ def test_a_write_started_but_not_recorded_is_unconfirmed_not_tampered(tmp_path: 
     path = tmp_path / "ledger.json"
     book = Ledger(path, "key")
     book.record("a", "v1", None, "2020-01-01T00:00:00Z")
+    book.save()
     book.intend("a")  # the run dies here, after the request went out
     reread = Ledger(path, "key")
     assert reread.tampered("a", LIVE) is None
     verdict = reread.verdict("a", "v1", None, LIVE)
     assert verdict is not None and verdict.changed is True  # the next apply writes it again
     reread.record("a", "v1", None, LIVE["updated_at"])
+    reread.save()
     assert "pending" not in json.loads(path.read_text())
+    assert not reread.journal.exists()
     assert Ledger(path, "key").tampered("a", {"updated_at": "2031-01-01T00:00:00Z"})
+
+
+def test_the_journal_survives_a_torn_line_and_a_crash_after_the_save(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.json"
+    book = Ledger(path, "key")
+    book.intend("a")
+    book.record("a", "v1", None, "2020-01-01T00:00:00Z")
+    book.intend("b")
+    journal = book.journal.read_text()
+    book.save()
+    book.journal.write_text(journal + '{"op": "record", "addr')  # torn while being appended
+    reread = Ledger(path, "key")  # replays nothing the ledger already holds
+    assert set(reread.entries) == {"a"} and set(reread.pending) == {"b"}
+    book.journal.unlink()
+    book.journal.write_text(journal.splitlines()[0] + "\n")  # only "intend a" got out
+    fresh = tmp_path / "fresh.json"
+    book.journal.rename(fresh.with_name("fresh.json.journal"))
+    assert set(Ledger(fresh, "key").pending) == {"a"}
 
 
 def test_two_writers_never_leave_a_half_written_ledger(tmp_path: Path) -> None:
@@ -39,6 +60,7 @@ def test_two_writers_never_leave_a_half_written_ledger(tmp_path: Path) -> None:
         for i in range(60):
             try:
                 book.record(f"{tag}{i}", "x" * 200, i, "2020-01-01T00:00:00Z")
+                book.save()
             except OSError as exc:  # a shared temporary name: the other writer moved it away
                 bad.append(repr(exc))
 
