@@ -121,7 +121,7 @@ class Ledger:
     ) -> SecretVerdict | None:
         """What the ledger can honestly say about a live value."""
         if address in self.pending:
-            return SecretVerdict(True, "the last apply was stopped during this write")
+            return SecretVerdict(True, "unconfirmed: the last apply stopped during this write")
         entry = self.entries.get(address)
         if entry is None:
             # Written once with the ledger on, every later run can compare it.
