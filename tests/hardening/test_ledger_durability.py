@@ -4,13 +4,17 @@ unique temporary names, and one apply at a time per manifest and ledger."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from reconciler.ledger import Ledger
 from reconciler.runlock import apply_lock
-from tests.e2e.harness import Cli, complete, write_manifest, writes
+from tests.e2e.harness import SECRETS, TOKEN, Cli, complete, seed, write_manifest, writes
+from tests.e2e.test_faults import assert_no_duplicates
 
 LIVE = {"updated_at": "2030-01-01T00:00:00Z"}
 
@@ -104,3 +108,25 @@ def test_a_second_apply_is_refused_while_one_holds_the_lock(
     done = cli("apply", path, "--auto-approve", "--ledger", ledger_dir / "ledger.json")
     assert done.exit_code == 0, done.stderr
     assert writes(world.requests())
+
+
+def test_two_applies_started_together_never_duplicate(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    world = emulator_factory(seed=seed(), tokens=(), page_size=2, latency_ms=20)
+    path = write_manifest(tmp_path, complete())
+    env = {**os.environ, "CIRCLECI_HOST": world.url, "CIRCLECI_TOKEN": TOKEN, "CI": "true"}
+    env.update(SECRETS)
+    env["CIRCLECI_RECONCILER_LEDGER_KEY"] = "k"
+    cmd = [sys.executable, "-m", "reconciler.cli", "apply", str(path), "--auto-approve"]
+    cmd += ["--ledger", str(tmp_path / "ledger.json")]
+    procs = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        # Each run either applied or stopped at once on the other's lock, never half-way.
+        assert proc.returncode == 0 or "another apply is running" in err, out + err
+    assert_no_duplicates(world.state())
+    json.loads((tmp_path / "ledger.json").read_text())
