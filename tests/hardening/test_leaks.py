@@ -15,7 +15,8 @@ from ruamel.yaml import YAML
 from reconciler.cli import main
 from tests.hardening.echo import PEM, QUOTED, SERVICE_ACCOUNT, SHORT, UNICODE, hits
 
-TOKEN = "Þ¦"  # two characters, in Latin-1 as a header must be
+# Tokens of one to three characters (in Latin-1, as a header must be), one per mode.
+TOKENS = {"clean": "Þ¦±", "echo-writes": "Þ", "echo-reads": "Þ¦"}
 VALUES = {
     "PEM": PEM,
     "SA": SERVICE_ACCOUNT,
@@ -25,11 +26,16 @@ VALUES = {
     "TWO": SHORT[1],
     "THREE": SHORT[2],
 }
-SECRETS = [*VALUES.values(), TOKEN]
-SEED = {
-    "users": [{"login": "alice", "token": TOKEN, "organizations": ["gh/acme"]}],
-    "organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}},
-}
+SECRETS = [*VALUES.values(), *TOKENS.values()]
+
+
+def seed(token: str) -> dict[str, Any]:
+    return {
+        "users": [{"login": "alice", "token": token, "organizations": ["gh/acme"]}],
+        "organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}},
+    }
+
+
 MODES = {
     "clean": None,
     "echo-writes": [{"mode": "echo", "method": m} for m in ("POST", "PUT", "PATCH", "DELETE")],
@@ -88,13 +94,13 @@ def commands(path: Path, out: Path) -> list[list[str]]:
 def test_no_command_at_any_verbosity_shows_a_secret(
     emulator_factory: Any, tmp_path: Path, mode: str
 ) -> None:
-    world = emulator_factory(seed=SEED, tokens=(), fault_rules=MODES[mode])
+    world = emulator_factory(seed=seed(TOKENS[mode]), tokens=(), fault_rules=MODES[mode])
     path = manifest(tmp_path / "m")
     out = tmp_path / "out"
     out.mkdir()
     env = {
         "CIRCLECI_HOST": world.url,
-        "CIRCLECI_TOKEN": TOKEN,
+        "CIRCLECI_TOKEN": TOKENS[mode],
         "CIRCLECI_RECONCILER_LEDGER_KEY": "leak-test-key",
         "CI": "true",
         **{f"LEAK_{name}": value for name, value in VALUES.items()},
