@@ -78,8 +78,9 @@ class Ledger:
 
     def _replay(self) -> None:
         """Fold in what a run that did not finish left in the journal. Operations already in
-        the ledger (a crash between the save and the journal's removal) are skipped; a torn
-        last line is an append that never completed, so its request was never sent."""
+        the ledger (a crash between the save and the journal's removal) are skipped. A torn
+        last line is an append the run never finished: a torn intent's request was never
+        sent, and a torn outcome leaves its write pending."""
         try:
             lines = self.journal.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
