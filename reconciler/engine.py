@@ -8,6 +8,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.client.response import unexpected_shape
 from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.plan import Change, Plan, order, safety_problems
@@ -49,10 +50,6 @@ def _needs_groups(manifest: Any) -> bool:
     return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
-# What reading an answer of the wrong shape raises (a field missing, of another type).
-_SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
-
-
 def fetch_live(
     api: Any,
     manifest: Any,
@@ -62,15 +59,8 @@ def fetch_live(
 ) -> tuple[State, FetchContext]:
     """The live state, or ApiError when CircleCI's answers are not what the API promises: a
     plan made from objects without names or ids would create or delete the wrong things."""
-    try:
-        state, ctx = _fetch_live(api, manifest, progress, kinds, strict)
-    except _SHAPE_ERRORS as exc:
-        log.debug("unreadable answer", exc_info=True)
-        raise ApiError(
-            f"CircleCI sent an answer of an unexpected shape ({type(exc).__name__}); "
-            "nothing was planned or changed"
-        ) from None
-    return state, ctx
+    with unexpected_shape("nothing was planned or changed"):
+        return _fetch_live(api, manifest, progress, kinds, strict)
 
 
 def _identified(r: Resource) -> Resource:

@@ -6,9 +6,11 @@ for malformed v1.1 paths, and GitHub errors nested as a JSON string inside `mess
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -24,7 +26,10 @@ from reconciler.errors import (
     ServerError,
 )
 
+log = logging.getLogger("reconciler.client")
 MAX_MESSAGE = 300
+# What reading an answer of the wrong shape raises (a field missing, of another type).
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
 # Said instead of a server's text that echoed a value too short to star out.
 WITHHELD = "(CircleCI's message is withheld: it quoted a value too short to mask)"
 _BY_STATUS: dict[int, type[ApiError]] = {
@@ -38,6 +43,19 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+
+
+@contextlib.contextmanager
+def unexpected_shape(outcome: str) -> Iterator[None]:
+    """Turn a crash on an answer CircleCI's API does not promise (a field missing or of another
+    type) into an ApiError that says what did not happen: `outcome`."""
+    try:
+        yield
+    except SHAPE_ERRORS as exc:
+        log.debug("unreadable answer", exc_info=True)
+        raise ApiError(
+            f"CircleCI sent an answer of an unexpected shape ({type(exc).__name__}); {outcome}"
+        ) from None
 
 
 def parse_body(content: bytes) -> Any:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.client.response import unexpected_shape
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.manifest.names import base58_of_uuid, normalise_org, normalise_project, same_org
 
 Json = dict[str, Any]
@@ -61,6 +62,7 @@ def _project(api: Any, org: Json, slug: str) -> LiveProject:
     body = api.get_project(slug)
     if body is None:
         raise NotFound(f"project {slug} does not exist in CircleCI or this token cannot see it")
+    _identified("project", body)
     found = body.get("slug") or slug
     if body.get("organization_id") not in (None, org["id"]) or not same_org(found, org["slug"]):
         raise ReconcilerError(f"project {slug} is not in organization {org['slug']}")
@@ -79,23 +81,48 @@ CONTEXT_READS: dict[str, Callable[[Any, LiveContext], Any]] = {
     "env_vars": lambda api, c: api.list_context_env_vars(c.id),
     "restrictions": lambda api, c: api.list_context_restrictions(c.id),
 }
+# What each listed object must carry to be written down: an export missing them would write
+# an empty collection, which apply reads as "delete everything".
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "project": ("id",),
+    "context": ("id", "name"),
+    "env_vars": ("name",),
+    "checkout_keys": ("fingerprint",),
+    "schedules": ("id", "name"),
+    "webhooks": ("id", "name"),
+    "restrictions": ("id",),
+}
+
+
+def _identified(what: str, items: Any) -> Any:
+    for item in items if isinstance(items, list) else [items]:
+        for key in IDENTITY.get(what, ()):
+            if not isinstance(item, dict) or not isinstance(item.get(key), str) or not item[key]:
+                raise ApiError(f"CircleCI listed a {what} without its {key}; nothing was exported")
+    return items
 
 
 def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
+    with unexpected_shape("nothing was exported"):
+        return _read_org(api, org_slug, project_slugs)
+
+
+def _read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     org = api.get_organization(org_slug)
     org = {**org, "slug": org.get("slug") or normalise_org(org_slug) or org_slug}
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
     slugs = sorted({normalise_project(s) or s for s in project_slugs})
     found = api.map(lambda s: _project(api, org, s), slugs)
     projects = list({p.slug: p for p in found}.values())
-    contexts = [LiveContext(c["name"], c["id"]) for c in api.list_contexts(org["id"])]
+    listed = _identified("context", api.list_contexts(org["id"]))
+    contexts = [LiveContext(c["name"], c["id"]) for c in listed]
     me = api.me()
 
     # One flat round of collection reads: (owner, collection, reader) per task.
     tasks: list[tuple[Any, str, Callable[[Any, Any], Any]]] = []
     tasks += [(p, k, f) for p in projects for k, f in PROJECT_READS.items()]
     tasks += [(c, k, f) for c in contexts for k, f in CONTEXT_READS.items()]
-    results = api.map(lambda t: _attempt(lambda: t[2](api, t[0])), tasks)
+    results = api.map(lambda t: _attempt(lambda: _identified(t[1], t[2](api, t[0]))), tasks)
     for (owner, key, _), result in zip(tasks, results, strict=True):
         owner.reads[key] = result
 

@@ -114,3 +114,23 @@ def test_faults_are_chosen_by_the_admin_api_and_by_flag(emulator_factory: Any) -
     assert bad.status_code == 400
     emu.fault(None)
     assert requests.get(emu.api + "/me", headers=headers, timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("mode", "route"),
+    [
+        ("wrong-types", LIST),
+        ("missing-fields", LIST),
+        ("missing-fields", OBJECT),
+        ("missing-fields", "/api/v2/context/*/environment-variable"),
+        ("truncated-json", OBJECT + "/schedule"),
+    ],
+)
+def test_export_stops_instead_of_writing_empty_collections(
+    cli: Cli, world: Any, tmp_path: Path, mode: str, route: str
+) -> None:
+    world.fault(f"{mode},route={route},method=GET")
+    out = tmp_path / "exported.yaml"
+    run = cli("export", "--org", "gh/acme", "--project", "gh/acme/api", "-o", out)
+    assert run.exit_code == 1 and run.stderr.startswith("Error: "), run.stderr
+    assert "Traceback" not in run.stderr and not out.exists()
