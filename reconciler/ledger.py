@@ -218,9 +218,11 @@ class Ledger:
         """The ledger with the journal folded in, then the journal removed."""
         with self._file:
             self._write()
-            if self.journal.exists():
+            try:
                 self.journal.unlink()
-                _sync_directory(self.path.parent)
+            except FileNotFoundError:
+                return
+            _sync_directory(self.path.parent)
 
     def _write(self) -> None:
         with self._lock:
