@@ -19,6 +19,7 @@ from tests.e2e.harness import TOKEN, Cli, complete, write_manifest, writes
 # A list the plan must read in full, and a single object it must read.
 LIST = "/api/v2/context*"
 OBJECT = "/api/v2/project/gh%2Facme%2Fapi"
+PROJECT_READS = "/api/v2/project/*"  # a project, then its collections
 
 PERSISTENT = [
     ("truncated-json", LIST, "not a paged list"),
@@ -33,6 +34,10 @@ PERSISTENT = [
     ("status=401", LIST, "check the token"),
     ("status=403", LIST, "HTTP 403"),
     ("status=404", OBJECT, "does not exist"),
+    # In the middle of the reads: the first matching answers were good.
+    ("status=401,after=3", PROJECT_READS, "check the token"),
+    ("status=403,after=3", PROJECT_READS, "HTTP 403"),
+    ("status=404,after=3", PROJECT_READS, "HTTP 404"),
 ]
 
 
