@@ -32,17 +32,20 @@ class Outcome:
     detail: str = ""
 
 
-def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> str:
+    """Run one change; answer what the kind noted of its result (signal["note"]), if any."""
+    written = None
     if ctx.ledger is not None and _bears_secret(kind, c):
         ctx.ledger.intend(c.address)  # saved before the request: a kill cannot orphan it
     if c.action == "create":
         assert c.desired is not None
-        ctx.remember(kind.create(ctx, c.desired))
+        written = kind.create(ctx, c.desired)
+        ctx.remember(written)
     elif c.action == "update":
         assert c.desired is not None and c.live is not None
-        updated = kind.update(ctx, c.desired, c.live, c.changed)
-        if updated is not None:
-            ctx.remember(updated)
+        written = kind.update(ctx, c.desired, c.live, c.changed)
+        if written is not None:
+            ctx.remember(written)
     elif c.action == "delete":
         assert c.live is not None
         kind.delete(ctx, c.live)
@@ -55,8 +58,10 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
             kind.delete(ctx, c.live)
             created = kind.create(ctx, c.desired)
         ctx.remember(created)
+        written = created
     if ctx.ledger is not None and c.action != "delete":
         _record(kind, ctx, c)
+    return str(written.signal.get("note") or "") if written is not None else ""
 
 
 def _bears_secret(kind: Kind, c: Change) -> bool:
@@ -114,8 +119,7 @@ def apply_plan(
             report(out)
             return out
         try:
-            _execute(kinds[c.kind], ctx, c)
-            out = Outcome(c.address, c.action, "done")
+            out = Outcome(c.address, c.action, "done", _execute(kinds[c.kind], ctx, c))
         except AuthError as exc:
             refused.set()
             out = Outcome(c.address, c.action, "failed", str(exc))

@@ -88,7 +88,7 @@ def diff(
         if not changed:
             notes.extend(f"{want.address}: {n}" for n in why)
             continue
-        action: Action = "replace" if set(changed) & kind.immutable_fields else "update"
+        action: Action = "replace" if kind.must_replace(want, have, changed) else "update"
         if action == "replace" and want.protect:
             raise UnsafePlan(
                 f"{want.address} is protected and would have to be replaced ({', '.join(changed)})"

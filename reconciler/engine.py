@@ -84,7 +84,9 @@ def _fetch_live(
     each child collection read as soon as its parent is known (no phase barriers)."""
     ctx = FetchContext(api=api, manifest=manifest, strict=strict)
     org = api.get_organization(manifest.organization)
-    ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
+    ctx.org_slug = org.get("slug") or manifest.organization
+    # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
+    ctx.org_id = org["id"] or ctx.org_slug
 
     def me() -> list[Resource]:
         ctx.user_id = api.me().get("id") or ""
@@ -93,13 +95,20 @@ def _fetch_live(
     def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-        except (NotFound, PermissionDenied, BadRequest):
-            # Groups exist only for some organizations. Without names, live group
-            # restrictions show by id; a manifest that names groups cannot be planned.
-            # Any other failure (5xx, rate limit, no answer) stops the plan: guessing
-            # "no groups" would plan restrictions away.
-            if _group_names(manifest):
-                raise
+            ctx.groups_read = True
+        except (NotFound, PermissionDenied, BadRequest) as exc:
+            # The groups API is for standalone organizations only; elsewhere (GitHub OAuth:
+            # groups are GitHub teams) restrictions are known by id alone. Only a manifest
+            # naming a group by name needs the list. Any other failure (5xx, rate limit, no
+            # answer) stops the plan: guessing "no groups" would plan restrictions away.
+            named = sorted(set(_group_names(manifest)))
+            if named:
+                raise ReconcilerError(
+                    f"group(s) {', '.join(named)} are named by name in context restrictions, "
+                    f"but CircleCI does not list the groups of {ctx.org_slug} (HTTP "
+                    f"{exc.status}; the groups API serves standalone organizations only): "
+                    "write each group's id instead"
+                ) from None
             log.info("groups are not available for %s", ctx.org_slug)
             ctx.groups = {}
         unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
@@ -151,6 +160,19 @@ def _fetch_live(
         state.add(kind.settle(ctx, found_by_kind.get(kind.name, [])))
     log.info("read %d live objects of %s in %d reads", len(state), ctx.org_slug, total)
     return state, ctx
+
+
+def _untimed(desired: State, live: State, kinds: dict[str, Kind], ledger: Any) -> list[str]:
+    """Recorded secrets whose hand edits the ledger cannot see, for one note per plan."""
+    if ledger is None:
+        return []
+    out = []
+    for r in desired:
+        have = live.get(r.address)
+        if kinds[r.kind].secret_fields and r.secret is not None and have is not None:
+            if ledger.untimed(r.address, have.signal):
+                out.append(r.address)
+    return out
 
 
 @dataclass
@@ -227,6 +249,12 @@ def make_plan(
     # Reviewers see in the plan which flag apply will ask for.
     for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
         plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    untimed = _untimed(desired, live, kinds, ledger)
+    if untimed:
+        plan.notes.append(
+            "tamper detection is not possible for "
+            f"{', '.join(untimed)}: CircleCI reports no usable time of the last write"
+        )
     if ledger is None and any(r.signal.get("version") for r in desired):
         plan.notes.append("`version` has an effect only with a ledger (--ledger or policy.ledger)")
     ignored = frozenset(ignored_addresses(desired, live, kinds, pctx))

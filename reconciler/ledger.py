@@ -34,8 +34,11 @@ FORMAT = 1
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """ISO 8601, or the EDN instant the spec shows (`#joda/inst 2023-04-14T21:20:14+0000`);
+    None for anything else (null included): then no time can be compared."""
     if not isinstance(value, str) or not value:
         return None
+    value = value.removeprefix("#joda/inst").strip()
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -141,6 +144,16 @@ class Ledger:
                 True, "no fingerprint in the ledger yet: written once to record it"
             )
         return SecretVerdict(None, "the ledger has no key to compare values")
+
+    def untimed(self, address: str, live: dict[str, Any]) -> bool:
+        """Whether a recorded secret's hand edits cannot be seen: the time of the last write,
+        or the time CircleCI reports now, is missing or unreadable."""
+        entry = self.entries.get(address)
+        if entry is None:
+            return False
+        return _parse_time(entry.get("updated_at")) is None or (
+            _parse_time(live.get("updated_at")) is None
+        )
 
     def tampered(self, address: str, live: dict[str, Any]) -> str | None:
         """The live `updated_at` when it is newer than what the reconciler last wrote. A write

@@ -64,7 +64,8 @@ def _project(api: Any, org: Json, slug: str) -> LiveProject:
         raise NotFound(f"project {slug} does not exist in CircleCI or this token cannot see it")
     _identified("project", body)
     found = body.get("slug") or slug
-    if body.get("organization_id") not in (None, org["id"]) or not same_org(found, org["slug"]):
+    other = org["id"] and body.get("organization_id") not in (None, org["id"])
+    if other or not same_org(found, org["slug"]):
         raise ReconcilerError(f"project {slug} is not in organization {org['slug']}")
     name = str(body.get("name") or "") if found.startswith("circleci/") else ""
     return LiveProject(slug=found, id=body["id"], name=name)
@@ -77,6 +78,8 @@ PROJECT_READS: dict[str, Callable[[Any, LiveProject], Any]] = {
     "schedules": lambda api, p: api.list_schedules(p.slug),
     "webhooks": lambda api, p: api.list_webhooks(p.id),
 }
+# What standalone (circleci/) projects do not have, so export neither reads nor writes it.
+NOT_STANDALONE = frozenset({"checkout_keys", "schedules"})
 CONTEXT_READS: dict[str, Callable[[Any, LiveContext], Any]] = {
     "env_vars": lambda api, c: api.list_context_env_vars(c.id),
     "restrictions": lambda api, c: api.list_context_restrictions(c.id),
@@ -114,13 +117,20 @@ def _read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     slugs = sorted({normalise_project(s) or s for s in project_slugs})
     found = api.map(lambda s: _project(api, org, s), slugs)
     projects = list({p.slug: p for p in found}.values())
-    listed = _identified("context", api.list_contexts(org["id"]))
+    # The spec lets /me/collaborations list an org with a null id: then go by its slug.
+    org_ref = org["id"] or org["slug"]
+    listed = _identified("context", api.list_contexts(org_ref))
     contexts = [LiveContext(c["name"], c["id"]) for c in listed]
     me = api.me()
 
     # One flat round of collection reads: (owner, collection, reader) per task.
     tasks: list[tuple[Any, str, Callable[[Any, Any], Any]]] = []
-    tasks += [(p, k, f) for p in projects for k, f in PROJECT_READS.items()]
+    tasks += [
+        (p, k, f)
+        for p in projects
+        for k, f in PROJECT_READS.items()
+        if not (k in NOT_STANDALONE and p.slug.startswith("circleci/"))
+    ]
     tasks += [(c, k, f) for c in contexts for k, f in CONTEXT_READS.items()]
     results = api.map(lambda t: _attempt(lambda: _identified(t[1], t[2](api, t[0]))), tasks)
     for (owner, key, _), result in zip(tasks, results, strict=True):
@@ -134,7 +144,7 @@ def _read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     ]
     groups: dict[str, str] | Unreadable = {}
     if any(r["restriction_type"] == "group" for r in restrictions):
-        listed = _attempt(lambda: api.list_groups(org["id"]))
+        listed = _attempt(lambda: api.list_groups(org_ref))
         groups = listed if isinstance(listed, Unreadable) else _group_names(listed)
     known = {p.id for p in projects}
     others = sorted(

@@ -128,6 +128,10 @@ class Kind(ABC):
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         return SecretVerdict(None, "CircleCI never returns this value")
 
+    def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
+        """Whether no update can make `live` equal `desired` (then the object is replaced)."""
+        return bool(set(changed) & self.immutable_fields)
+
     # --- writes -------------------------------------------------------------------------
     @abstractmethod
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:

@@ -40,4 +40,4 @@ class ContextKind(Kind):
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         # Deleting a context deletes its env vars and restrictions with it.
-        ctx.api.delete_context(live.ids["id"])
+        ctx.api.delete_context(live.ids["id"], ctx.org_id)

@@ -1,4 +1,6 @@
 """Context restrictions, identified by kind and name (project slug, expression, group name).
+Where the groups list cannot be read (the groups API serves standalone organizations only),
+group restrictions are identified by the id CircleCI stores, on both sides.
 
 CircleCI stores a project or group restriction by id. The id is compared too: when a project
 or group was deleted and made again under the same name, the restriction still points at the
@@ -94,6 +96,8 @@ class ContextRestrictionKind(CollectionKind):
         taken = {(r.parent, n) for r, n in named if n is not None}
         out = []
         for r, shown in named:
+            if shown is None and r.fields["type"] == "group" and not ctx.groups_read:
+                shown = r.fields["ref"]  # names unknown: the id CircleCI stores, as written
             if shown is None:
                 shown = self._label_name(ctx, r)
                 if shown is None or (r.parent, shown) in taken:

@@ -18,6 +18,13 @@ def masked_suffix(masked: str | None) -> str | None:
     return masked[len(MASK) :] or None
 
 
+def _may_end(value: str, shown: str) -> bool:
+    """Whether CircleCI's mask can come from `value`. The spec shows "the last four ASCII
+    characters", which skips any others (`pässwörd` shows `swrd`): either reading
+    of that rule is accepted, so such a value is not rewritten on every apply."""
+    return value.endswith(shown) or "".join(c for c in value if c.isascii()).endswith(shown)
+
+
 class ProjectEnvVarKind(EnvVarKind):
     name = "project_env_var"
     parent_kind = "project"
@@ -45,7 +52,7 @@ class ProjectEnvVarKind(EnvVarKind):
         shown = masked_suffix(live.signal.get("masked"))
         if ctx.resolver is not None and shown:
             value = reveal(ctx, desired.secret)
-            if not value.endswith(shown):  # a certain change, whatever the ledger remembers
+            if not _may_end(value, shown):  # a certain change, whatever the ledger remembers
                 return SecretVerdict(True, "CircleCI's masked value ends differently")
         known = ledger_verdict(desired, live, ctx)
         if known is not None and known.changed is not None:

@@ -32,6 +32,10 @@ class FetchContext:
     project_ids: dict[str, str] = field(default_factory=dict)
     # group name -> id, for group restrictions.
     groups: dict[str, str] = field(default_factory=dict)
+    # Whether the groups list was read: only then are group restrictions shown by name.
+    groups_read: bool = False
+    # Lower-cased slugs of the projects the token's user follows (None: not read).
+    followed: set[str] | None = None
     # plan and apply stop on a declared project that is missing; drift reports it instead.
     strict: bool = True
 

@@ -1,4 +1,10 @@
-"""Scheduled pipelines, identified by name (unique per project); PATCH updates in place."""
+"""Scheduled pipelines, identified by name (unique per project); PATCH updates in place.
+
+Every real client PATCHes the whole schedule, and the spec does not say whether CircleCI
+merges a partial timetable into the stored one. So the whole desired object is sent, and a
+timetable that drops a key (days of week becoming days of month, months removed) is replaced
+(deleted, then created: names are unique), which is right whichever way CircleCI merges.
+"""
 
 from __future__ import annotations
 
@@ -68,6 +74,7 @@ class ScheduleKind(CollectionKind):
     collection = "schedules"
     label = "schedule"
     ignore_category = "schedules"
+    replace_creates_first = False  # two schedules cannot share a name
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -117,19 +124,22 @@ class ScheduleKind(CollectionKind):
         )
         return _attribute(r, user_id)
 
-    def _body(self, desired: Resource, keys: list[str]) -> dict[str, Any]:
-        body: dict[str, Any] = {k: desired.fields[k] for k in keys}
-        return body
+    def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
+        dropped = set(live.fields["timetable"]) - set(desired.fields["timetable"])
+        return "timetable" in changed and bool(dropped)
+
+    @staticmethod
+    def _body(desired: Resource) -> dict[str, Any]:
+        return {"name": desired.name, **{k: desired.fields[k] for k in sorted(desired.fields)}}
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
-        body = {"name": desired.name, **self._body(desired, sorted(desired.fields))}
-        s = ctx.api.create_schedule(slug_of(desired.parent), body)
+        s = ctx.api.create_schedule(slug_of(desired.parent), self._body(desired))
         return self._live(desired.parent or "", s, ctx.user_id)
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
-        s = ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
+        s = ctx.api.update_schedule(live.ids["id"], self._body(desired))
         return self._live(desired.parent or "", s, ctx.user_id)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
