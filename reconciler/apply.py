@@ -11,14 +11,15 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from reconciler.client.api import CircleCI
+from reconciler.core import ApplyContext, Change, Kind
 from reconciler.engine import PlanResult
 from reconciler.errors import AuthError, ReconcilerError
-from reconciler.plan import Change
+from reconciler.ledger import Ledger
+from reconciler.manifest import SecretResolver
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind
-from reconciler.resources.runtime import ApplyContext
 
 Status = Literal["done", "failed", "skipped"]
 log = logging.getLogger("reconciler.apply")
@@ -60,7 +61,7 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> str:
         ctx.remember(created)
         written = created
     if ctx.ledger is not None and c.action != "delete":
-        _record(kind, ctx, c)
+        _record(kind, ctx, ctx.ledger, c)
     return str(written.signal.get("note") or "") if written is not None else ""
 
 
@@ -68,26 +69,26 @@ def _bears_secret(kind: Kind, c: Change) -> bool:
     return bool(kind.secret_fields) and c.desired is not None and c.desired.secret is not None
 
 
-def _record(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+def _record(kind: Kind, ctx: ApplyContext, ledger: Ledger, c: Change) -> None:
     """Tell the ledger what a successful write of a secret-bearing object left behind."""
     desired = c.desired
-    if not _bears_secret(kind, c) or desired is None:
+    if not kind.secret_fields or desired is None or desired.secret is None:
         return
     live = ctx.live.get(desired.address)
     updated = live.signal.get("updated_at") if live is not None else None
     if c.action == "update" and not set(c.changed) & kind.secret_fields:
-        ctx.ledger.touch(desired.address, updated)
+        ledger.touch(desired.address, updated)
     else:
         value = ctx.resolver.resolve(desired.secret).reveal()
-        ctx.ledger.record(desired.address, value, desired.signal.get("version"), updated)
+        ledger.record(desired.address, value, desired.signal.get("version"), updated)
 
 
 def apply_plan(
     result: PlanResult,
-    api: Any,
-    resolver: Any,
+    api: CircleCI,
+    resolver: SecretResolver,
     *,
-    ledger: Any = None,
+    ledger: Ledger | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     kinds: dict[str, Kind] = REGISTRY,
 ) -> list[Outcome]:

@@ -6,18 +6,25 @@ Nothing here knows a CircleCI kind; every kind-specific rule comes through the K
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from deepdiff import DeepDiff
 
+from reconciler.core import (
+    Action,
+    Change,
+    Kind,
+    PlanContext,
+    Reason,
+    Resource,
+    State,
+    ignored,
+    owner,
+)
 from reconciler.errors import UnsafePlan
-from reconciler.plan import Change
-from reconciler.resources.base import Action, Kind, Resource, ignored, owner
-from reconciler.resources.runtime import PlanContext
-from reconciler.state import State
 
 
-def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:
+def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
     return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 
@@ -28,23 +35,33 @@ def _is_ignored(kind: Kind, r: Resource, ctx: PlanContext) -> bool:
     return ignored(patterns, r.name)
 
 
-def compare(
-    kind: Kind, want: Resource, have: Resource, ctx: PlanContext
-) -> tuple[list[str], list[str]]:
-    """Changed field names, and notes where a value could not be compared honestly."""
+@dataclass
+class Comparison:
+    changed: list[str]  # field names that differ
+    notes: list[str]  # where a value could not be compared honestly, or why it differs
+    cause: Reason  # why an update is planned, when anything differs
+
+
+def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Comparison:
+    """Changed field names, notes where a value could not be compared honestly, and why."""
     changed = [f for f, v in want.fields.items() if _differs(kind, f, v, have.fields.get(f))]
-    notes: list[str] = []
+    out = Comparison(list(changed), [], Reason.FIELDS_DIFFER)
     if kind.secret_fields and want.secret is not None:
         verdict = kind.secret_verdict(want, have, ctx)
+        cause: Reason | None = None
         if verdict.changed:
-            changed.extend(sorted(kind.secret_fields))
-            notes.append(verdict.why)
+            cause = verdict.cause
+            out.notes.append(verdict.why)
         elif verdict.changed is None and ctx.rewrite_secrets:
-            changed.extend(sorted(kind.secret_fields))
-            notes.append(f"rewritten on request: {verdict.why}")
+            cause = Reason.REWRITE_REQUESTED
+            out.notes.append(f"rewritten on request: {verdict.why}")
         elif verdict.changed is None:
-            notes.append(f"value not compared: {verdict.why}")
-    return changed, notes
+            out.notes.append(f"value not compared: {verdict.why}")
+        if cause is not None:
+            out.changed.extend(sorted(kind.secret_fields))
+            if not changed:  # only the secret differs: its reason is the change's
+                out.cause = cause
+    return out
 
 
 def ignored_addresses(
@@ -78,17 +95,16 @@ def diff(
             continue
         have = live.get(want.address)
         if have is None:
-            changes.append(
-                Change.make(
-                    "create", kind, want, None, [], "declared in the manifest, absent in CircleCI"
-                )
-            )
+            words = "declared in the manifest, absent in CircleCI"
+            changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
             continue
-        changed, why = compare(kind, want, have, ctx)
+        found = compare(kind, want, have, ctx)
+        changed, why = found.changed, found.notes
         if not changed:
             notes.extend(f"{want.address}: {n}" for n in why)
             continue
         action: Action = "replace" if kind.must_replace(want, have, changed) else "update"
+        cause = Reason.NO_UPDATE_ROUTE if action == "replace" else found.cause
         if action == "replace" and want.protect:
             raise UnsafePlan(
                 f"{want.address} is protected and would have to be replaced ({', '.join(changed)})"
@@ -96,7 +112,7 @@ def diff(
         reason = "differs from the manifest: " + ", ".join(changed)
         if why:
             reason += f" ({'; '.join(why)})"
-        changes.append(Change.make(action, kind, want, have, changed, reason))
+        changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
     deleted: set[str] = set()
     for have in sorted(live, key=lambda r: r.address):
@@ -111,6 +127,6 @@ def diff(
             continue
         label = kind.label or kind.name
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
-        changes.append(Change.make("delete", kind, None, have, [], reason))
+        changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
     return changes, notes

@@ -6,17 +6,17 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Any
 
+from reconciler.client.api import CircleCI
 from reconciler.client.response import unexpected_shape
+from reconciler.core import Change, FetchContext, Kind, Plan, PlanContext, Resource, State, owner
 from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
-from reconciler.plan import Change, Plan, order, safety_problems
+from reconciler.ledger import Ledger
+from reconciler.manifest import Manifest, SecretResolver
+from reconciler.plan import order, safety_problems
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind, Resource, owner
 from reconciler.resources.names import is_uuid
-from reconciler.resources.runtime import FetchContext, PlanContext
-from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
 log = logging.getLogger("reconciler.engine")
@@ -31,11 +31,11 @@ def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
     return state
 
 
-def _needs_user(manifest: Any) -> bool:
+def _needs_user(manifest: Manifest) -> bool:
     return any(getattr(p, "schedules", None) for p in manifest.projects.values())
 
 
-def _group_names(manifest: Any) -> list[str]:
+def _group_names(manifest: Manifest) -> list[str]:
     """Groups the manifest names by name (ids need no lookup)."""
     return [
         g
@@ -45,14 +45,14 @@ def _group_names(manifest: Any) -> list[str]:
     ]
 
 
-def _needs_groups(manifest: Any) -> bool:
+def _needs_groups(manifest: Manifest) -> bool:
     """Group restrictions are shown by name, so read the groups wherever restrictions are."""
     return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
 def fetch_live(
-    api: Any,
-    manifest: Any,
+    api: CircleCI,
+    manifest: Manifest,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
     strict: bool = True,
@@ -74,8 +74,8 @@ def _identified(r: Resource) -> Resource:
 
 
 def _fetch_live(
-    api: Any,
-    manifest: Any,
+    api: CircleCI,
+    manifest: Manifest,
     progress: Progress | None,
     kinds: dict[str, Kind],
     strict: bool,
@@ -162,7 +162,9 @@ def _fetch_live(
     return state, ctx
 
 
-def _untimed(desired: State, live: State, kinds: dict[str, Kind], ledger: Any) -> list[str]:
+def _untimed(
+    desired: State, live: State, kinds: dict[str, Kind], ledger: Ledger | None
+) -> list[str]:
     """Recorded secrets whose hand edits the ledger cannot see, for one note per plan."""
     if ledger is None:
         return []
@@ -204,11 +206,11 @@ def _select(changes: list[Change], targets: list[str]) -> list[Change]:
 
 
 def make_plan(
-    manifest: Any,
-    api: Any,
+    manifest: Manifest,
+    api: CircleCI,
     *,
-    resolver: Any = None,
-    ledger: Any = None,
+    resolver: SecretResolver | None = None,
+    ledger: Ledger | None = None,
     targets: list[str] | None = None,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,

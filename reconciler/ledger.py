@@ -26,8 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from reconciler.core import Reason, SecretVerdict
 from reconciler.errors import ReconcilerError
-from reconciler.resources.base import SecretVerdict
 
 KEY_VARIABLE = "CIRCLECI_RECONCILER_LEDGER_KEY"
 FORMAT = 1
@@ -129,11 +129,16 @@ class Ledger:
         entry = self.entries.get(address)
         if entry is None:
             # Written once with the ledger on, every later run can compare it.
-            return SecretVerdict(True, "not in the ledger yet: written once to record it")
+            return SecretVerdict(
+                True, "not in the ledger yet: written once to record it", Reason.SECRET_UNRECORDED
+            )
         if version is not None and (entry.get("version") or 0) < version:
-            return SecretVerdict(True, f"version bumped to {version}")
+            return SecretVerdict(True, f"version bumped to {version}", Reason.VERSION_BUMPED)
         if _changed_since(entry, live):
-            return SecretVerdict(True, f"changed outside the reconciler at {live['updated_at']}")
+            when = live["updated_at"]
+            return SecretVerdict(
+                True, f"changed outside the reconciler at {when}", Reason.CHANGED_BY_HAND
+            )
         fp = self.fingerprint(address, value)
         if fp and entry.get("fingerprint"):
             if hmac.compare_digest(fp, entry["fingerprint"]):
@@ -141,7 +146,9 @@ class Ledger:
             return SecretVerdict(True, "the source value changed since the last apply")
         if fp:
             return SecretVerdict(
-                True, "no fingerprint in the ledger yet: written once to record it"
+                True,
+                "no fingerprint in the ledger yet: written once to record it",
+                Reason.SECRET_UNRECORDED,
             )
         return SecretVerdict(None, "the ledger has no key to compare values")
 

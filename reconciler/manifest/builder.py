@@ -3,6 +3,18 @@
 Values are typed here by the YAML 1.2 core schema, never by a YAML constructor, so no tag can run
 code; aliases are counted (alias bombs), nesting is bounded without recursion, duplicate keys and
 YAML merge keys (`<<: *defaults`) are handled with the position of every key and value kept.
+
+Design. ruamel.yaml's public loaders build nodes and then objects, losing the positions of
+scalars and refusing nothing we need refused, so the manifest is read one level lower: the
+parser's event stream (yamlread.py builds the parser from ruamel.yaml's Reader, Scanner,
+Parser and VersionedResolver classes, or libyaml's CParser). The Builder is a push-down
+machine over those events: each mapping or sequence start pushes a `_Frame` holding the
+container being filled and its path; a scalar or a finished container is stored into the
+frame on top; an alias copies the anchored subtree and the positions recorded under it
+(`log`); a key that cannot be kept (duplicate, not a string) skips the whole value that
+follows. Event classes are matched by name, so both parsers' classes work. Only those parser
+classes and their event names are relied on: pyproject.toml pins the ruamel.yaml range the
+suite has been run against (0.18.6 to 0.19.x).
 """
 
 from __future__ import annotations

@@ -11,21 +11,19 @@ route, and a context must never be left unrestricted in between).
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import NotFound
-from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
 
 
-def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Resource:
+def _resource(parent: str, rtype: str, shown: str, ref: object, **ids: object) -> Resource:
     name = f"{rtype}:{shown}"
-    fields = {"type": rtype, "value": shown}
+    fields: dict[str, object] = {"type": rtype, "value": shown}
     if rtype != "expression":
         fields["ref"] = ref  # the id CircleCI holds (None: not known before apply)
     return Resource(
@@ -110,10 +108,10 @@ class ContextRestrictionKind(CollectionKind):
         return out
 
     @staticmethod
-    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> Any:
+    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> str | None:
         rtype, ref = r.fields["type"], r.fields.get("ref")
         if rtype == "expression":
-            return r.fields["value"]
+            return str(r.fields["value"])
         return known.get(rtype, {}).get(str(ref))
 
     @staticmethod
@@ -135,7 +133,7 @@ class ContextRestrictionKind(CollectionKind):
                 raise NotFound(f"project {value} (named in {desired.address}) has no id")
             return pid
         if rtype == "group":
-            return ctx.groups.get(value, value)
+            return str(ctx.groups.get(value, value))
         return str(value)
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, PermissionDenied
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.manifest import Context, Project
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 log = logging.getLogger("reconciler.resources.project")
 
@@ -27,11 +27,11 @@ def _classic(slug: str) -> bool:
     return slug.startswith(("gh/", "bb/"))
 
 
-def _must_follow(slug: str, declared: Any) -> bool:
-    return _classic(slug) and bool(getattr(declared, "create", False))
+def _must_follow(slug: str, declared: Project | None) -> bool:
+    return _classic(slug) and declared is not None and declared.create
 
 
-def _live(slug: str, body: dict) -> Resource:
+def _live(slug: str, body: Json) -> Resource:
     return Resource(
         kind="project",
         address=project_address(slug),
@@ -87,7 +87,7 @@ class ProjectKind(Kind):
                 r.fields["followed"] = True if known is None else r.name.lower() in known
         return resources
 
-    def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
+    def _read(self, ctx: FetchContext, slug: str, declared: Project | None) -> list[Resource]:
         body = ctx.api.get_project(slug)
         if body is None:
             if not ctx.strict:
@@ -98,7 +98,7 @@ class ProjectKind(Kind):
                     f"project {slug}, named in a context restriction, does not exist in "
                     "CircleCI or this token cannot see it"
                 )
-            if not getattr(declared, "create", False):
+            if not declared.create:
                 raise NotFound(
                     f"project {slug} does not exist in CircleCI or this token cannot see it "
                     "(check the slug's spelling and letter case as CircleCI shows it; "
@@ -149,6 +149,5 @@ class ProjectKind(Kind):
         raise NotImplementedError("projects are never deleted")
 
 
-def _restricted(context: object) -> list[str]:
-    restrictions = getattr(context, "restrictions", None)
-    return list(getattr(restrictions, "projects", None) or []) if restrictions else []
+def _restricted(context: Context) -> list[str]:
+    return list(context.restrictions.projects) if context.restrictions else []

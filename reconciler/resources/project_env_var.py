@@ -3,10 +3,10 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 MASK = "xxxx"
@@ -33,7 +33,7 @@ class ProjectEnvVarKind(EnvVarKind):
         assert parent is not None
         return [self._live(parent.address, e) for e in ctx.api.list_project_env_vars(parent.name)]
 
-    def _live(self, parent: str, item: dict) -> Resource:
+    def _live(self, parent: str, item: Json) -> Resource:
         return Resource(
             kind=self.name,
             address=child_address(parent, "env_var", item["name"]),

@@ -8,22 +8,22 @@ timetable that drops a key (days of week becoming days of month, months removed)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
-def _enum(v: Any) -> str:
+def _enum(v: object) -> str:
     return str(getattr(v, "value", v))
 
 
-def _position(order: list[str]) -> Any:
+def _position(order: list[str]) -> Callable[[str], tuple[int, str]]:
     """Calendar order; a value CircleCI may add later sorts last instead of failing."""
     return lambda v: (order.index(v), v) if v in order else (len(order), v)
 
@@ -50,7 +50,9 @@ def timetable(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> dict[str, Any]:
+def _fields(
+    description: str | None, actor: str, tt: dict[str, Any], params: Mapping[str, object] | None
+) -> dict[str, Any]:
     return {
         "description": description or "",
         "attribution_actor": actor,

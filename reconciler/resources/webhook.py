@@ -3,16 +3,16 @@ secret is masked on read, so it is compared only through the fingerprint ledger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from reconciler.resources.base import Resource, Scope, SecretVerdict
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope, SecretVerdict
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 
-def _fields(url: Any, events: Any, verify_tls: Any) -> dict[str, Any]:
+def _fields(url: object, events: Iterable[object] | None, verify_tls: object) -> dict[str, Any]:
     return {
         "url": url,
         "events": sorted({str(getattr(e, "value", e)) for e in events or []}),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+from reconciler.core import Kind
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind
 from tests.support.kinds import CONTRACT_KINDS
 
 CONTRACT_KINDS = CONTRACT_KINDS

@@ -41,3 +41,18 @@ def test_cli_prints_its_url_first_and_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_cli_without_the_emulator_extra_says_what_to_install():
+    # werkzeug comes with the `emulator` extra; a plain install must say so, not trace back.
+    code = (
+        "import sys; sys.modules['werkzeug'] = None; "
+        "from reconciler.cli import main; main(['emulator'])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "pip install 'circleci-reconciler[emulator]'" in run.stderr
+    assert "Traceback" not in run.stderr
