@@ -16,7 +16,7 @@ from typing import Literal
 from reconciler.client.api import CircleCI
 from reconciler.core import ApplyContext, Change, Kind
 from reconciler.engine import PlanResult
-from reconciler.errors import ReconcilerError
+from reconciler.errors import AuthError, ReconcilerError
 from reconciler.ledger import Ledger
 from reconciler.manifest import SecretResolver
 from reconciler.resources import REGISTRY
@@ -36,6 +36,8 @@ class Outcome:
 def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> str:
     """Run one change; answer what the kind noted of its result (signal["note"]), if any."""
     written = None
+    if ctx.ledger is not None and _bears_secret(kind, c):
+        ctx.ledger.intend(c.address)  # saved before the request: a kill cannot orphan it
     if c.action == "create":
         assert c.desired is not None
         written = kind.create(ctx, c.desired)
@@ -61,6 +63,10 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> str:
     if ctx.ledger is not None and c.action != "delete":
         _record(kind, ctx, ctx.ledger, c)
     return str(written.signal.get("note") or "") if written is not None else ""
+
+
+def _bears_secret(kind: Kind, c: Change) -> bool:
+    return bool(kind.secret_fields) and c.desired is not None and c.desired.secret is not None
 
 
 def _record(kind: Kind, ctx: ApplyContext, ledger: Ledger, c: Change) -> None:
@@ -100,6 +106,8 @@ def apply_plan(
     )
     outcomes: dict[str, Outcome] = {}
     report_lock = threading.Lock()  # outcomes arrive from worker threads, one line each
+    # Once CircleCI refuses the token, every later write would fail the same way: stop.
+    refused = threading.Event()
 
     def report(out: Outcome) -> None:
         if on_outcome is not None:
@@ -107,8 +115,15 @@ def apply_plan(
                 on_outcome(out)
 
     def run(c: Change) -> Outcome:
+        if refused.is_set():
+            out = Outcome(c.address, c.action, "skipped", "CircleCI refused the token")
+            report(out)
+            return out
         try:
             out = Outcome(c.address, c.action, "done", _execute(kinds[c.kind], ctx, c))
+        except AuthError as exc:
+            refused.set()
+            out = Outcome(c.address, c.action, "failed", str(exc))
         except ReconcilerError as exc:
             out = Outcome(c.address, c.action, "failed", str(exc))
         except Exception as exc:  # a bug must not stop independent changes

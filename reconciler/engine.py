@@ -8,9 +8,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from reconciler.client.api import CircleCI
+from reconciler.client.response import unexpected_shape
 from reconciler.core import Change, FetchContext, Kind, Plan, PlanContext, Resource, State, owner
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.ledger import Ledger
 from reconciler.manifest import Manifest, SecretResolver
 from reconciler.plan import order, safety_problems
@@ -70,9 +71,34 @@ def fetch_live(
     strict: bool = True,
     read_all: bool = False,
 ) -> tuple[State, FetchContext]:
-    """Read exactly what the manifest's scope needs (read_all: every child collection of the
-    parents read, for export): collection reads on one bounded pool, each child collection
-    read as soon as its parent is known (no phase barriers)."""
+    """The live state, or ApiError when CircleCI's answers are not what the API promises: a
+    plan made from objects without names or ids would create or delete the wrong things.
+    read_all (export): every child collection of the parents read is wanted."""
+    outcome = "nothing was exported" if read_all else "nothing was planned or changed"
+    with unexpected_shape(outcome):
+        return _fetch_live(api, manifest, progress, kinds, strict, read_all)
+
+
+def _identified(r: Resource) -> Resource:
+    """A live object with a name and ids, checked before anything is read or planned from it."""
+    ids = [r.ids[k] for k in ("id", "fingerprint") if k in r.ids]
+    if not (isinstance(r.name, str) and r.name) or not all(isinstance(i, str) and i for i in ids):
+        raise ApiError(
+            f"CircleCI listed a {r.kind} without its name or id; nothing was planned or changed"
+        )
+    return r
+
+
+def _fetch_live(
+    api: CircleCI,
+    manifest: Manifest,
+    progress: Progress | None,
+    kinds: dict[str, Kind],
+    strict: bool,
+    read_all: bool,
+) -> tuple[State, FetchContext]:
+    """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
+    each child collection read as soon as its parent is known (no phase barriers)."""
     ctx = FetchContext(api=api, manifest=manifest, strict=strict, read_all=read_all)
     org = api.get_organization(manifest.organization)
     ctx.org_slug = org.get("slug") or manifest.organization
@@ -134,7 +160,7 @@ def fetch_live(
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    for r in future.result():
+                    for r in map(_identified, future.result()):
                         found_by_kind.setdefault(r.kind, []).append(r)
                         for kind in children.get(r.kind, []):
                             if kind.wants(ctx, r):

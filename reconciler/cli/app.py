@@ -72,10 +72,19 @@ class _Group(click.Group):
             err("Aborted.")
             sys.exit(EXIT_ERROR)
         except KeyboardInterrupt:
-            applying = len(sys.argv) > 1 and "apply" in sys.argv[1:]
-            hint = ": the next apply repairs whatever this run left undone" if applying else ""
-            err(f"Interrupted{hint}.")
-            sys.exit(EXIT_ERROR)
+            _interrupted()
+        except RuntimeError as exc:
+            # A signal during a lazy import may land inside class creation, which wraps it.
+            if not isinstance(exc.__cause__, KeyboardInterrupt):
+                raise
+            _interrupted()
+
+
+def _interrupted() -> None:
+    applying = len(sys.argv) > 1 and "apply" in sys.argv[1:]
+    hint = ": the next apply repairs whatever this run left undone" if applying else ""
+    err(f"Interrupted{hint}.")
+    sys.exit(EXIT_ERROR)
 
 
 def _configure_logging(verbose: int) -> None:

@@ -54,6 +54,7 @@ def apply(
     from reconciler.plan import check_safety
     from reconciler.render import render
     from reconciler.render.values import clean
+    from reconciler.runlock import apply_lock
     from reconciler.savedplan import check_present, load_saved, verify_saved
 
     if paths and plan_file:
@@ -68,41 +69,48 @@ def apply(
     if not auto_approve and not sys.stdin.isatty():
         raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")
     manifest, resolver, api, book = session(paths, host, concurrency, ledger)
-    result = make_plan(
-        manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
-    )
-    if saved is not None:
-        verify_saved(saved, result.plan, manifest.files)
-    click.echo(render(result.plan.to_dict(), "text", color=color(no_color)), nl=False)
-    if result.plan.empty:
-        return
-    check_safety(
-        result.plan,
-        max_deletes=manifest.policy.max_deletes,
-        allow_deletes=allow_deletes,
-        force=force,
-    )
-    if book is not None:
-        book.check_writable()
-    if not auto_approve:
-        click.confirm(f"Apply {len(result.plan.changes)} change(s)?", abort=True)
-
-    symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
-
-    def report(outcome: Any) -> None:
-        # Live names may hold terminal control characters: shown escaped, as in the plan.
-        line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
-        click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))
-
-    try:
-        outcomes = apply_plan(result, api, resolver, ledger=book, on_outcome=report)
-    finally:
+    # Held from the read to the last write: two applies planning at once duplicate objects.
+    locked = [Path(f) for f in manifest.files] + ([book.path] if book is not None else [])
+    with apply_lock(locked):
+        if book is not None:  # read again under the lock: a run that just ended saved it
+            book = type(book).open(book.path)
+        result = make_plan(
+            manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
+        )
+        if saved is not None:
+            verify_saved(saved, result.plan, manifest.files)
+        click.echo(render(result.plan.to_dict(), "text", color=color(no_color)), nl=False)
+        if result.plan.empty:
+            return
+        check_safety(
+            result.plan,
+            max_deletes=manifest.policy.max_deletes,
+            allow_deletes=allow_deletes,
+            force=force,
+        )
         if book is not None:
-            book.save()
-    counts = {s: sum(1 for o in outcomes if o.status == s) for s in ("done", "failed", "skipped")}
-    click.echo(
-        f"Apply finished: {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped."
-    )
-    if counts["failed"] or counts["skipped"]:
-        sys.exit(EXIT_ERROR)
+            book.check_writable()
+        if not auto_approve:
+            click.confirm(f"Apply {len(result.plan.changes)} change(s)?", abort=True)
+
+        symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
+
+        def report(outcome: Any) -> None:
+            # Live names may hold terminal control characters: shown escaped, as in the plan.
+            line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
+            click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))
+
+        try:
+            outcomes = apply_plan(result, api, resolver, ledger=book, on_outcome=report)
+        finally:
+            if book is not None:
+                book.save()
+        counts = {
+            s: sum(1 for o in outcomes if o.status == s) for s in ("done", "failed", "skipped")
+        }
+        click.echo(
+            f"Apply finished: {counts['done']} done, {counts['failed']} failed, "
+            f"{counts['skipped']} skipped."
+        )
+        if counts["failed"] or counts["skipped"]:
+            sys.exit(EXIT_ERROR)

@@ -33,6 +33,13 @@ from reconciler.errors import ReconcilerError
     help="Fraction of API requests that fail.",
 )
 @click.option("--fault-seed", type=int, default=None, help="Make faults repeatable.")
+@click.option(
+    "--fault",
+    "fault_rules",
+    multiple=True,
+    metavar="SPEC",
+    help="A hostile answer, e.g. status=401,route=/api/v2/me,after=1 (see the emulator README).",
+)
 @click.option("--page-size", type=click.IntRange(min=1), default=20, show_default=True)
 @click.option(
     "--state-file",
@@ -49,6 +56,7 @@ def emulator(
     rate_limit: float,
     fault_rate: float,
     fault_seed: int | None,
+    fault_rules: tuple[str, ...],
     page_size: int,
     state_file: Path | None,
 ) -> None:
@@ -70,11 +78,12 @@ def emulator(
         fault_seed=fault_seed,
         page_size=page_size,
         state_file=state_file,
+        fault_rules=list(fault_rules),
     )
     try:
         server = EmulatorServer(config)
         url = server.start()
-    except (SeedError, OSError) as exc:
+    except (SeedError, OSError, ValueError) as exc:  # ValueError: a bad --fault SPEC
         raise ReconcilerError(f"cannot start the emulator: {exc}") from None
     click.echo(url)
     sys.stdout.flush()

@@ -20,12 +20,13 @@ def export(
     org: str, projects: tuple[str, ...], output: Path | None, host: str | None, concurrency: int
 ) -> None:
     """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.cli.session import client_config
+    from reconciler.client import CircleCI
     from reconciler.export import export_manifest
 
     if not projects:
         err("No --project given: only the organization's contexts are exported.")
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(client_config(host, concurrency))
     text = export_manifest(api, org, list(projects))
     if output:
         output.write_text(text, encoding="utf-8")

@@ -34,20 +34,8 @@ rewrite_option = click.option(
 )
 
 
-def _check_host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
-    from urllib.parse import urlsplit
-
-    # A bare name means https (as CircleCI server installs are often given); a path is
-    # refused, since the API's own paths are added to the host.
-    url = urlsplit(value if "://" in value else "https://" + value)
-    if url.scheme not in ("http", "https") or not url.netloc or url.path.rstrip("/"):
-        raise click.BadParameter(
-            f"{value!r} is not a CircleCI host such as https://circleci.com "
-            "(no path such as /api; from --host or CIRCLECI_HOST)"
-        )
-    return value.rstrip("/")
+def _allow_http(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["allow_http"] = value
 
 
 def api_options(fn: F) -> F:
@@ -62,7 +50,14 @@ def api_options(fn: F) -> F:
         "--host",
         envvar="CIRCLECI_HOST",
         default=None,
-        callback=_check_host,
         help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
+    )(fn)
+    fn = click.option(
+        "--allow-http",
+        is_flag=True,
+        envvar="CIRCLECI_ALLOW_HTTP",
+        expose_value=False,
+        callback=_allow_http,
+        help="Allow plain http to a host that is not loopback (the token travels in clear).",
     )(fn)
     return fn

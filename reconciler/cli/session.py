@@ -13,16 +13,32 @@ def session(
     paths: tuple[Path, ...], host: str | None, concurrency: int, ledger: Path | None
 ) -> tuple[Any, Any, Any, Any]:
     """Load and resolve the manifest (every secret, before any API call), open the API."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.client import CircleCI
     from reconciler.ledger import Ledger
     from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(client_config(host, concurrency))
     where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
+
+
+def client_config(host: str | None, concurrency: int) -> Any:
+    """Settings from flags and the environment; a warning when the token may travel in clear."""
+    import click
+
+    from reconciler.cli.app import err
+    from reconciler.client import ClientConfig
+    from reconciler.client.config import is_loopback
+
+    allow = bool(click.get_current_context().meta.get("allow_http"))
+    config = ClientConfig.from_env(host=host, concurrency=concurrency, allow_http=allow)
+    hostname = config.host.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
+    if config.host.startswith("http://") and not is_loopback(hostname):
+        err(f"Warning: {config.host} is plain http: the API token crosses the network in clear.")
+    return config
 
 
 def progress(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:

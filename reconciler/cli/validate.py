@@ -14,9 +14,10 @@ from reconciler.cli.app import handle_errors, main
 @handle_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Check manifest files or directories without calling the API (exit 0 valid, 1 invalid)."""
-    from reconciler.manifest import load_manifest
+    from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
+    SecretResolver().resolve_all(manifest, files_only=True)
     click.echo(
         f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s) "
         f"for {manifest.organization}."

@@ -21,3 +21,5 @@ class EmulatorConfig:
     fault_seed: int | None = None
     page_size: int = 20
     state_file: Path | None = None
+    # Hostile answers aimed at routes: specs or objects as faults.FaultRule.parse reads them.
+    fault_rules: list[Any] = field(default_factory=list)

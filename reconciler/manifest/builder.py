@@ -19,6 +19,7 @@ suite has been run against (0.18.6 to 0.19.x).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -164,6 +165,11 @@ class Builder:
             self.feed(ev)
             return
         raw = ev.value
+        bad = CONTROL.search(raw)
+        if bad:
+            self.problem(line, col, control_problem(bad.group()))
+            self.skip_nodes = 1
+            return
         if raw == "<<" and not ev.style and ev.tag is None:
             frame.merging = True
             frame.key_mark = (line, col)
@@ -252,6 +258,10 @@ class Builder:
             frame.key = None
 
     def scalar(self, ev: Any, tag: str | None, line: int, col: int) -> Any:
+        bad = CONTROL.search(ev.value)
+        if bad:  # only an escape (\0, \x01, \e...) can put one here: the file itself is checked
+            self.problem(line, col, control_problem(bad.group()))
+            return INVALID
         try:
             if tag is None:
                 return ev.value if ev.style else resolve_plain(ev.value)
@@ -325,6 +335,15 @@ class Builder:
             for p in self.log[frame.log_start :]:
                 if p[: m + 1] in prefixes:
                     self.record(frame.path + p[m:], self.entries[p])
+
+
+# Control characters other than tab and line breaks: invisible in every review of the file,
+# yet sent to CircleCI as they are.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_problem(char: str) -> str:
+    return f"control character U+{ord(char):04X} is not allowed (written here as an escape)"
 
 
 def _short(tag: str | None) -> str:

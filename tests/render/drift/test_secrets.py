@@ -12,7 +12,7 @@ from reconciler.core import SENSITIVE
 from reconciler.drift import secret_fields
 from reconciler.render.drift import FORMATS
 from reconciler.render.drift import render_drift as render_report
-from tests.drift_render.sample import full_report
+from tests.render.drift.sample import full_report
 
 PLANTED = "PLANTED-s3cr3t-9f8e7d6c"
 LEAKY = [
