@@ -23,7 +23,7 @@ class ExportContext:
 
     fetch: FetchContext
     live: State
-    names: Placeholders
+    placeholders: Placeholders
     hands_off: HandsOff
 
 

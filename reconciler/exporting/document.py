@@ -59,7 +59,7 @@ def _parent(ctx: ExportContext, parent: Resource, kinds: list[Kind], live: Child
 
 def build(fetch: FetchContext, live: State, kinds: Mapping[str, Kind]) -> str:
     """The YAML text of what `fetch_live` read in read_all mode."""
-    ctx = ExportContext(fetch=fetch, live=live, names=Placeholders(), hands_off=HandsOff())
+    ctx = ExportContext(fetch=fetch, live=live, placeholders=Placeholders(), hands_off=HandsOff())
     by_parent: Children = {}
     for r in live:
         by_parent.setdefault((r.parent, r.kind), []).append(r)
@@ -83,4 +83,4 @@ def build(fetch: FetchContext, live: State, kinds: Mapping[str, Kind]) -> str:
         doc.add("policy", ctx.hands_off.policy())
     for key, block, before in sections:
         doc.add(key, block, before=before)
-    return dump(doc, _header(fetch.org_slug, ctx.names.resolve()))
+    return dump(doc, _header(fetch.org_slug, ctx.placeholders.resolve()))

@@ -43,7 +43,7 @@ class ContextEnvVarKind(EnvVarKind):
         return known or SecretVerdict(None, "CircleCI never returns context values")
 
     def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
-        return ctx.names.context_env_var(parent.name, name)
+        return ctx.placeholders.context_env_var(parent.name, name)
 
     def invalid_name(self, parent: Resource, name: str) -> str:
         return f"env var {name!r} of context {parent.name!r}: invalid name"

@@ -72,7 +72,7 @@ class ProjectEnvVarKind(EnvVarKind):
 
     def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
         slug, short = project_names(parent)
-        return ctx.names.project_env_var(slug, name, short)
+        return ctx.placeholders.project_env_var(slug, name, short)
 
     def invalid_name(self, parent: Resource, name: str) -> str:
         return f"env var {name!r} of {project_names(parent)[0]}: not a valid manifest name"

@@ -102,7 +102,10 @@ class WebhookKind(CollectionKind):
         out = Block()
         out.add("events", Flow(list(r.fields["events"])))
         if r.signal.get("masked"):  # shown masked when set; empty when there is none
-            out.add("signing_secret", Flow({"env": ctx.names.webhook_secret(slug, r.name, short)}))
+            out.add(
+                "signing_secret",
+                Flow({"env": ctx.placeholders.webhook_secret(slug, r.name, short)}),
+            )
         out.add("url", r.fields["url"])
         out.add("verify_tls", r.fields["verify_tls"])
         return out

@@ -70,7 +70,7 @@ class Export:
         self.ctx = ExportContext(fetch, state, Placeholders(), HandsOff())
         self.kind = REGISTRY[kind]
         self.result: Exported = self.kind.export(self.ctx, parent, live)
-        self.placeholders = self.ctx.names.resolve()
+        self.placeholders = self.ctx.placeholders.resolve()
 
     @property
     def text(self) -> str:
