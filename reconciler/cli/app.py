@@ -115,8 +115,9 @@ def main(verbose: int) -> None:
     apply     make CircleCI match the manifest
     drift     report what changed by hand
     export    write a manifest from a live organization
-    rotate-ledger-key  re-key the fingerprint ledger (offline)
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos
+    rotate-ledger-key
+              re-key the fingerprint ledger, offline
     """
     _configure_logging(verbose)
