@@ -106,8 +106,8 @@ def test_adopted_variables_stay_untouched_through_apply(
     assert _times(world) == before
     drift = cli("drift", path, "--format", "json", "--ledger", ledger, env=KEY)
     assert drift.exit_code == 0, drift.stdout
-    for text in cli.outputs:
-        assert not any(value in text for value in LIVE.values() if value != LIVE["REGION"])
+    for text in cli.outputs:  # nothing read from CircleCI is shown
+        assert not any(value in text for value in LIVE.values())
 
 
 def test_removing_an_adopted_variable_plans_its_deletion(
