@@ -21,7 +21,9 @@ from reconciler.core import (
     ignored,
     owner,
 )
-from reconciler.errors import UnsafePlan
+from reconciler.errors import ManifestError, Problem, UnsafePlan
+
+ADOPTED_MISSING = "declared without a value ({}), absent in CircleCI: nothing can create it"
 
 
 def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
@@ -64,6 +66,33 @@ def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Com
     return out
 
 
+def adoption_notes(adopted: list[Resource], registry: Mapping[str, Kind]) -> list[str]:
+    """One note per collection, however many variables it adopts."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in adopted:
+        key = (r.parent or "", r.kind)
+        counts[key] = counts.get(key, 0) + 1
+    out = []
+    for (parent, kind_name), n in sorted(counts.items()):
+        label = registry[kind_name].label or kind_name
+        out.append(
+            f"{parent}: {n} {label}{'s' if n != 1 else ''} adopted without values ({{}}): "
+            "never written, compared or deleted while declared"
+        )
+    return out
+
+
+def missing_adopted(missing: list[Resource]) -> ManifestError:
+    """Every adopted variable CircleCI lacks, each at its place in the manifest: a plan
+    cannot make one exist, and reporting them all at once spares a run per fix."""
+    problems = []
+    for r in missing:
+        words = f"{r.address} is {ADOPTED_MISSING}; give it a value (env, file, value) or remove it"
+        where = r.secret.origin if r.secret is not None else None
+        problems.append(where.problem(words) if where else Problem("<manifest>", 1, 1, words))
+    return ManifestError(problems)
+
+
 def ignored_addresses(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> set[str]:
@@ -83,6 +112,10 @@ def diff(
     changes: list[Change] = []
     notes: list[str] = []
     ignored_at = ignored_addresses(desired, live, registry, ctx)
+    adopted: list[Resource] = []
+    missing: list[Resource] = []
+    # plan and apply stop on a missing adopted variable; drift reports it as missing.
+    strict = ctx.fetch is None or ctx.fetch.strict
 
     def skipped(r: Resource) -> bool:
         return r.address in ignored_at or r.parent in ignored_at
@@ -94,6 +127,16 @@ def diff(
                 notes.append(f"{want.address}: declared but matches policy.ignore; not planned")
             continue
         have = live.get(want.address)
+        if want.adopted:  # its value is managed elsewhere: only its presence is checked
+            if have is not None:
+                adopted.append(want)
+            elif strict:
+                missing.append(want)
+            else:
+                changes.append(
+                    Change.make("create", kind, want, None, [], ADOPTED_MISSING, Reason.ABSENT)
+                )
+            continue
         if have is None:
             words = "declared in the manifest, absent in CircleCI"
             changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
@@ -113,6 +156,10 @@ def diff(
         if why:
             reason += f" ({'; '.join(why)})"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
+
+    if missing:
+        raise missing_adopted(missing)
+    notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()
     for have in sorted(live, key=lambda r: r.address):

@@ -59,7 +59,9 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         live = result.live.get(r.address)
         if live is None or ignored(r):
             continue  # missing (listed above) or ignored by policy
-        when = ledger.tampered(r.address, live.signal) if ledger is not None else None
+        # An adopted variable's value is managed elsewhere: a later write is no tampering.
+        watched = ledger is not None and not r.adopted
+        when = ledger.tampered(r.address, live.signal) if watched else None
         if when:
             entry = objects.get(r.address) or {"address": r.address, "kind": r.kind}
             entry["status"] = "tampered"

@@ -188,7 +188,9 @@ def _untimed(
     out = []
     for r in desired:
         have = live.get(r.address)
-        if kinds[r.kind].secret_fields and r.secret is not None and have is not None:
+        if r.adopted or have is None:
+            continue
+        if kinds[r.kind].secret_fields and r.secret is not None:
             if ledger.untimed(r.address, have.signal):
                 out.append(r.address)
     return out
@@ -254,7 +256,8 @@ def make_plan(
             )
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
-    managed = sum(1 for r in desired if kinds[r.kind].managed)
+    # An adopted variable is never written: it does not dilute the mass-update guard.
+    managed = sum(1 for r in desired if kinds[r.kind].managed and not r.adopted)
     # The plan depends on what the manifest declares and on what it owns; an unmanaged
     # context made elsewhere in the organization does not stale a saved plan.
     owned = {r.address for r in live if owner(desired.scopes, r) is not None}

@@ -36,6 +36,8 @@ class Resource:
     # Live side: server-owned ids (id, fingerprint, context id...), never compared.
     ids: dict[str, Any] = field(default_factory=dict)
     protect: bool = False
+    # Desired side: must exist, its value managed elsewhere: never written nor compared.
+    adopted: bool = False
 
 
 @dataclass(frozen=True)
