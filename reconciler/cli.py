@@ -169,6 +169,13 @@ def schema(output: Path | None) -> None:
     default=None,
     help="Load the world from here if it exists, and save it on every change.",
 )
+@click.option("--tls", is_flag=True, help="Serve https with a generated certificate (openssl).")
+@click.option(
+    "--tls-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --tls: write ca.pem (for --ca-bundle) here, not in a temporary directory.",
+)
 @handle_errors
 def emulator(
     port: int,
@@ -180,8 +187,11 @@ def emulator(
     fault_seed: int | None,
     page_size: int,
     state_file: Path | None,
+    tls: bool,
+    tls_dir: Path | None,
 ) -> None:
-    """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL)."""
+    """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL; with
+    --tls, the second: the CA certificate file a client must trust)."""
     from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
 
     config = EmulatorConfig(
@@ -194,6 +204,8 @@ def emulator(
         fault_seed=fault_seed,
         page_size=page_size,
         state_file=state_file,
+        tls=tls,
+        tls_dir=tls_dir,
     )
     try:
         server = EmulatorServer(config)
@@ -201,6 +213,8 @@ def emulator(
     except (SeedError, OSError) as exc:
         raise ReconcilerError(f"cannot start the emulator: {exc}") from None
     click.echo(url)
+    if server.ca_file is not None:
+        click.echo(server.ca_file)
     sys.stdout.flush()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

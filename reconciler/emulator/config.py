@@ -21,3 +21,5 @@ class EmulatorConfig:
     fault_seed: int | None = None
     page_size: int = 20
     state_file: Path | None = None
+    tls: bool = False  # serve https with a generated certificate (needs the openssl command)
+    tls_dir: Path | None = None  # where its ca.pem goes; None: a temporary directory
