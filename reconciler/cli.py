@@ -284,21 +284,36 @@ def api_options(fn: F) -> F:
         callback=_check_host,
         help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
     )(fn)
+    fn = click.option(
+        "--ca-bundle",
+        envvar="CIRCLECI_CA_BUNDLE",
+        type=click.Path(exists=True, path_type=str),
+        expose_value=False,  # read by _client_config, so each command's signature stays
+        callback=lambda ctx, param, value: ctx.meta.__setitem__("ca_bundle", value),
+        help="Trust these CA certificates (PEM file or directory; env CIRCLECI_CA_BUNDLE).",
+    )(fn)
     return fn
+
+
+def _client_config(host: str | None, concurrency: int) -> Any:
+    from reconciler.client import ClientConfig
+
+    ca_bundle = click.get_current_context().meta.get("ca_bundle")
+    return ClientConfig.from_env(host=host, concurrency=concurrency, ca_bundle=ca_bundle)
 
 
 def _session(
     paths: tuple[Path, ...], host: str | None, concurrency: int, ledger: Path | None
 ) -> tuple[Any, Any, Any, Any]:
     """Load and resolve the manifest (every secret, before any API call), open the API."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.client import CircleCI
     from reconciler.ledger import Ledger
     from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(_client_config(host, concurrency))
     where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
 
@@ -536,12 +551,12 @@ def export(
     org: str, projects: tuple[str, ...], output: Path | None, host: str | None, concurrency: int
 ) -> None:
     """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
-    from reconciler.client import CircleCI, ClientConfig
+    from reconciler.client import CircleCI
     from reconciler.export import export_manifest
 
     if not projects:
         _err("No --project given: only the organization's contexts are exported.")
-    api = CircleCI(ClientConfig.from_env(host=host, concurrency=concurrency))
+    api = CircleCI(_client_config(host, concurrency))
     text = export_manifest(api, org, list(projects))
     if output:
         output.write_text(text, encoding="utf-8")

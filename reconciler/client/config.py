@@ -27,6 +27,9 @@ class ClientConfig:
     concurrency: int = 8
     timeout: float = 30.0
     max_retry_wait: float = 120.0
+    # CA certificates to trust (PEM file or directory) instead of the system's, for a server
+    # install or a proxy with its own CA; passed to requests as `verify`.
+    ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
         host = self.host.strip().rstrip("/")
@@ -44,7 +47,8 @@ class ClientConfig:
         shown = "<set>" if self.token else "<unset>"
         return (
             f"ClientConfig(host={self.host!r}, token={shown}, concurrency={self.concurrency}, "
-            f"timeout={self.timeout}, max_retry_wait={self.max_retry_wait})"
+            f"timeout={self.timeout}, max_retry_wait={self.max_retry_wait}, "
+            f"ca_bundle={self.ca_bundle!r})"
         )
 
     __str__ = __repr__
@@ -66,9 +70,11 @@ class ClientConfig:
         host: str | None = None,
         concurrency: int = 8,
         environ: Mapping[str, str] | None = None,
+        ca_bundle: str | None = None,
     ) -> ClientConfig:
         """Host from the argument, else CIRCLECI_HOST, else circleci.com; token from
-        CIRCLECI_TOKEN, then CIRCLE_TOKEN. A missing token is an AuthError."""
+        CIRCLECI_TOKEN, then CIRCLE_TOKEN; CA bundle from the argument, else
+        CIRCLECI_CA_BUNDLE. A missing token is an AuthError."""
         env = os.environ if environ is None else environ
         token = None
         for name in TOKEN_VARIABLES:
@@ -79,7 +85,8 @@ class ClientConfig:
         if token is None:
             raise MissingToken(missing_token_message())
         chosen = host or env.get("CIRCLECI_HOST", "").strip() or DEFAULT_HOST
-        return cls(host=chosen, token=token, concurrency=concurrency)
+        bundle = ca_bundle or env.get("CIRCLECI_CA_BUNDLE", "").strip() or None
+        return cls(host=chosen, token=token, concurrency=concurrency, ca_bundle=bundle)
 
 
 def missing_token_message() -> str:

@@ -15,11 +15,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_all
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
 
 from reconciler import __version__
@@ -28,6 +26,7 @@ from reconciler.client.pagination import read_all
 from reconciler.client.response import error_for, parse_body
 from reconciler.client.retry import Attempts, RetryPolicy, parse_retry_after
 from reconciler.client.throttle import Throttle
+from reconciler.client.transport import make_session
 from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, RateLimited, TransportError
 
 log = logging.getLogger("reconciler.client")
@@ -41,11 +40,16 @@ R = TypeVar("R")
 class _NoAnswer:
     error: TransportError
     sent: bool  # False when the connection never opened: nothing can have happened
+    final: bool = False  # trying again cannot help (the server's certificate is not trusted)
 
 
 def _classify(exc: requests.RequestException) -> tuple[str, bool]:
     if isinstance(exc, requests.ConnectTimeout):
         return "connection timed out", False
+    if isinstance(exc, requests.exceptions.SSLError):  # nothing was sent before the handshake
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return "its TLS certificate is not trusted (a private CA: --ca-bundle)", False
+        return "TLS handshake failed", False
     if isinstance(exc, requests.Timeout):
         return "timed out waiting for the answer", True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
@@ -84,13 +88,9 @@ class HttpClient:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._retry_wait = 0.0
-        self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=config.concurrency, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # no shared state
-        self._session.headers.update(
-            {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT}
+        self._session = make_session(
+            config,
+            {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT},
         )
 
     def __repr__(self) -> str:
@@ -150,7 +150,7 @@ class HttpClient:
                     method=method,
                     path=shown,
                 )
-                return _NoAnswer(err, sent)
+                return _NoAnswer(err, sent, final="not trusted" in what)
         self.throttle.observe(resp.headers, sent_at)
         elapsed = (self._clock() - start) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, elapsed)
@@ -184,6 +184,8 @@ class HttpClient:
             retry_after = None
             if isinstance(got, _NoAnswer):
                 err: ApiError = got.error
+                if got.final:
+                    raise err
                 if not got.sent:  # nothing reached the server: any method may go again
                     delay = self.retry.on_failure(attempts, method)
                     if delay is None:

@@ -363,7 +363,7 @@ def test_no_token_or_secret_in_logs_or_errors(
     emulator_factory: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     emu = emulator_factory(seed=world(), tokens=("tok-e2e-0042",))
-    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="reconciler")
     api = connect(emu)
     ctx = api.create_context(org_id(emu), "c")
     api.put_context_env_var(ctx["id"], "X", SECRET)
