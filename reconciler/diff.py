@@ -12,12 +12,26 @@ from deepdiff import DeepDiff
 
 from reconciler.errors import UnsafePlan
 from reconciler.plan import Change
-from reconciler.resources.base import Action, Kind, Resource, ignored, owner
+from reconciler.resources.base import Action, Kind, Resource, ignored, owner_index
 from reconciler.resources.runtime import PlanContext
 from reconciler.state import State
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Equal in value and in type all the way down (True is not 1): no difference DeepDiff
+    could find. Most fields of a plan are equal, and DeepDiff costs far more than this."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
 def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:
+    if _same(want, have):
+        return False
     return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 
@@ -99,11 +113,12 @@ def diff(
         changes.append(Change.make(action, kind, want, have, changed, reason))
 
     deleted: set[str] = set()
+    owner = owner_index(desired.scopes)
     for have in sorted(live, key=lambda r: r.address):
         if have.address in desired:
             continue
         kind = registry[have.kind]
-        scope = owner(desired.scopes, have)
+        scope = owner(have)
         if scope is None or skipped(have):
             continue
         if kind.deleted_with_parent and have.parent in deleted:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import SimpleQueue
 from typing import Any
 
 from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.plan import Change, Plan, order, safety_problems
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind, Resource, owner
+from reconciler.resources.base import Kind, Resource, owner_index
 from reconciler.resources.names import is_uuid
 from reconciler.resources.runtime import FetchContext, PlanContext
 from reconciler.state import State
@@ -103,22 +104,29 @@ def fetch_live(
     found_by_kind: dict[str, list[Resource]] = {}
     workers = max(1, int(getattr(getattr(api, "config", None), "concurrency", 8)))
     done = total = 0
+    # Each read reports itself done on a queue: waiting on the set of pending reads instead
+    # would cost every completion a pass over all of them (quadratic in a large org).
+    finished: SimpleQueue[Future[list[Resource]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        pending: set[Future[list[Resource]]] = {pool.submit(fn) for fn in first}
-        total = len(pending)
+
+        def submit(fn: Callable[..., list[Resource]], *args: Any) -> None:
+            nonlocal total
+            pool.submit(fn, *args).add_done_callback(finished.put)
+            total += 1
+
         try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    for r in future.result():
-                        found_by_kind.setdefault(r.kind, []).append(r)
-                        for kind in children.get(r.kind, []):
-                            if kind.wants(ctx, r):
-                                pending.add(pool.submit(kind.fetch, ctx, r))
-                                total += 1
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+            for fn in first:
+                submit(fn)
+            while done < total:
+                future = finished.get()
+                for r in future.result():
+                    found_by_kind.setdefault(r.kind, []).append(r)
+                    for kind in children.get(r.kind, []):
+                        if kind.wants(ctx, r):
+                            submit(kind.fetch, ctx, r)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -192,7 +200,8 @@ def make_plan(
     managed = sum(1 for r in desired if kinds[r.kind].managed)
     # The plan depends on what the manifest declares and on what it owns; an unmanaged
     # context made elsewhere in the organization does not stale a saved plan.
-    owned = {r.address for r in live if owner(desired.scopes, r) is not None}
+    owner = owner_index(desired.scopes)
+    owned = {r.address for r in live if owner(r) is not None}
     plan = Plan(
         organization=manifest.organization,
         changes=ordered,

@@ -63,6 +63,15 @@ def owner(scopes: Iterable[Scope], resource: Resource) -> Scope | None:
     return next((s for s in scopes if s.owns(resource)), None)
 
 
+def owner_index(scopes: Iterable[Scope]) -> Callable[[Resource], Scope | None]:
+    """owner() for many objects: scopes grouped by (kind, parent) once, so looking up every
+    live object of a large organization is not objects x scopes."""
+    by_collection: dict[tuple[str, str | None], list[Scope]] = {}
+    for scope in scopes:
+        by_collection.setdefault((scope.kind, scope.parent), []).append(scope)
+    return lambda resource: owner(by_collection.get((resource.kind, resource.parent), ()), resource)
+
+
 @dataclass
 class SecretVerdict:
     """Whether a write-only value differs. `changed` None means no honest signal exists."""

@@ -34,6 +34,8 @@ class FetchContext:
     groups: dict[str, str] = field(default_factory=dict)
     # plan and apply stop on a declared project that is missing; drift reports it instead.
     strict: bool = True
+    # parent kind -> {parent address: manifest entry}, built once per read, not per parent.
+    owners: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
