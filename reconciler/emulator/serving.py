@@ -55,6 +55,14 @@ class Handler(WSGIRequestHandler):
             super().finish()
         finally:
             self.server.untrack(self.request)
+            if self.server.tls is not None and not self.refused:
+                # socketserver closes the socket it accepted, which TLS has detached: close
+                # the TLS one, or the client would keep sending on a connection nobody reads.
+                try:
+                    self.request.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                self.request.close()
 
     def handle(self) -> None:
         if self.refused:

@@ -153,3 +153,16 @@ def test_cli_with_tls_prints_the_ca_file_second(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_an_idle_tls_connection_is_closed_not_left_unread(serve, tmp_path, monkeypatch):
+    from reconciler.emulator import serving
+
+    monkeypatch.setattr(serving.Handler, "timeout", 0.3)
+    server = serve(tls=True, tls_dir=tmp_path)
+    context = ssl.create_default_context(cafile=str(server.ca_file))
+    host, port = server.url.removeprefix("https://").split(":")
+    with socket.create_connection((host, int(port))) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as sock:
+            _exchange(sock, b"GET /api/v2/me HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert _closed(sock)  # after the idle timeout, the server hangs up
