@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -313,6 +314,9 @@ def _session(
     manifest = load_manifest(list(paths))
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
+    # The manifest lives as long as the run: the cyclic collector need not rescan it each
+    # time the plan allocates (a large organization's plan spent a tenth of its CPU there).
+    gc.freeze()
     api = CircleCI(_client_config(host, concurrency))
     where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
