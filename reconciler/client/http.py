@@ -26,7 +26,7 @@ from reconciler.client.pagination import read_all
 from reconciler.client.response import error_for, parse_body
 from reconciler.client.retry import Attempts, RetryPolicy, parse_retry_after
 from reconciler.client.throttle import Throttle
-from reconciler.client.transport import make_session
+from reconciler.client.transport import Transport
 from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, RateLimited, TransportError
 
 log = logging.getLogger("reconciler.client")
@@ -88,7 +88,7 @@ class HttpClient:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._retry_wait = 0.0
-        self._session = make_session(
+        self._transport = Transport(
             config,
             {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT},
         )
@@ -97,7 +97,7 @@ class HttpClient:
         return f"HttpClient(host={self.config.host!r}, concurrency={self.config.concurrency})"
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -137,9 +137,9 @@ class HttpClient:
             self._count("requests")
             start = self._clock()
             try:
-                resp = self._session.request(
-                    method, url, params=params, json=body, timeout=timeout, allow_redirects=False
-                )
+                resp = self._transport.send(method, url, params, body, timeout)
+                # Read the body here: a connection lost mid-body is no answer.
+                resp.content  # noqa: B018
             except requests.RequestException as exc:
                 self.throttle.release()
                 what, sent = _classify(exc)

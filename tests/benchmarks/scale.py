@@ -151,6 +151,20 @@ class Emulator:
         self.proc.wait(timeout=30)
 
 
+# The CLI, reporting its peak resident memory (VmHWM of its own address space) on exit.
+# wait4's ru_maxrss cannot be used: Linux carries the forking parent's peak across exec.
+_CLI = """
+import atexit, os, runpy, sys
+def report():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            open(os.environ["BENCH_PEAK_FILE"], "w").write(line.split()[1])
+atexit.register(report)
+sys.argv = ["circleci-reconciler", *sys.argv[1:]]
+runpy.run_module("reconciler.cli", run_name="__main__", alter_sys=True)
+"""
+
+
 @dataclass
 class Run:
     exit_code: int
@@ -162,16 +176,14 @@ class Run:
 
 
 def run_cli(args: list[str], env: dict[str, str], tmp: Path) -> Run:
-    """The CLI in its own process, secrets in its environment as in CI; wait4 gives its own
-    CPU time and peak memory (not the emulator's)."""
-    out, err = tmp / "stdout.txt", tmp / "stderr.txt"
+    """The CLI in its own process, secrets in its environment as in CI: wait4 gives its own
+    CPU time (not the emulator's), /proc its peak memory."""
+    out, err, peak = tmp / "stdout.txt", tmp / "stderr.txt", tmp / "peak.txt"
     full = {k: v for k, v in os.environ.items() if not k.startswith("CIRCLE")}
-    full.update(env, CIRCLECI_TOKEN=TOKEN, CI="true")
+    full.update(env, CIRCLECI_TOKEN=TOKEN, CI="true", BENCH_PEAK_FILE=str(peak))
     with out.open("w") as fh, err.open("w") as eh:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "reconciler.cli", *args], stdout=fh, stderr=eh, env=full
-        )
+        proc = subprocess.Popen([sys.executable, "-c", _CLI, *args], stdout=fh, stderr=eh, env=full)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -181,7 +193,7 @@ def run_cli(args: list[str], env: dict[str, str], tmp: Path) -> Run:
         stderr=err.read_text(),
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        max_rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
+        max_rss_mib=int(peak.read_text()) / 1024,  # KiB
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from reconciler.client import CircleCI, ClientConfig
-from reconciler.client.transport import make_session, trusted
+from reconciler.client.transport import Transport, trusted
 from reconciler.emulator import EmulatorConfig, EmulatorServer
 from reconciler.errors import TransportError
 
@@ -34,11 +34,10 @@ def test_proxies_are_resolved_once_for_the_host(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    session = make_session(ClientConfig(host="https://circleci.com"), {})
-    assert session.proxies.get("https") == "http://proxy.internal:3128"
-    assert session.trust_env is False  # requests no longer rescans os.environ per request
+    transport = Transport(ClientConfig(host="https://circleci.com"), {})
+    assert transport.proxies.get("https") == "http://proxy.internal:3128"
     monkeypatch.setenv("NO_PROXY", "circleci.example.com,.corp")
-    exempt = make_session(ClientConfig(host="https://circleci.example.com"), {})
+    exempt = Transport(ClientConfig(host="https://circleci.example.com"), {})
     assert "https" not in exempt.proxies
 
 
