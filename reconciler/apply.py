@@ -11,14 +11,15 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from reconciler.client.api import CircleCI
+from reconciler.core import ApplyContext, Change, Kind
 from reconciler.engine import PlanResult
-from reconciler.errors import ReconcilerError
-from reconciler.plan import Change
+from reconciler.errors import AuthError, ReconcilerError
+from reconciler.ledger import Ledger
+from reconciler.manifest import SecretResolver
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind
-from reconciler.resources.runtime import ApplyContext
 
 Status = Literal["done", "failed", "skipped"]
 log = logging.getLogger("reconciler.apply")
@@ -32,15 +33,20 @@ class Outcome:
     detail: str = ""
 
 
-def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> str:
+    """Run one change; answer what the kind noted of its result (signal["note"]), if any."""
+    written = None
+    if ctx.ledger is not None and _bears_secret(kind, c):
+        ctx.ledger.intend(c.address)  # saved before the request: a kill cannot orphan it
     if c.action == "create":
         assert c.desired is not None
-        ctx.remember(kind.create(ctx, c.desired))
+        written = kind.create(ctx, c.desired)
+        ctx.remember(written)
     elif c.action == "update":
         assert c.desired is not None and c.live is not None
-        updated = kind.update(ctx, c.desired, c.live, c.changed)
-        if updated is not None:
-            ctx.remember(updated)
+        written = kind.update(ctx, c.desired, c.live, c.changed)
+        if written is not None:
+            ctx.remember(written)
     elif c.action == "delete":
         assert c.live is not None
         kind.delete(ctx, c.live)
@@ -53,11 +59,17 @@ def _execute(kind: Kind, ctx: ApplyContext, c: Change) -> None:
             kind.delete(ctx, c.live)
             created = kind.create(ctx, c.desired)
         ctx.remember(created)
+        written = created
     if ctx.ledger is not None and c.action != "delete":
-        _record(kind, ctx, c)
+        _record(kind, ctx, ctx.ledger, c)
+    return str(written.signal.get("note") or "") if written is not None else ""
 
 
-def _record(kind: Kind, ctx: ApplyContext, c: Change) -> None:
+def _bears_secret(kind: Kind, c: Change) -> bool:
+    return bool(kind.secret_fields) and c.desired is not None and c.desired.secret is not None
+
+
+def _record(kind: Kind, ctx: ApplyContext, ledger: Ledger, c: Change) -> None:
     """Tell the ledger what a successful write of a secret-bearing object left behind."""
     desired = c.desired
     if not kind.secret_fields or desired is None or desired.secret is None:
@@ -65,18 +77,18 @@ def _record(kind: Kind, ctx: ApplyContext, c: Change) -> None:
     live = ctx.live.get(desired.address)
     updated = live.signal.get("updated_at") if live is not None else None
     if c.action == "update" and not set(c.changed) & kind.secret_fields:
-        ctx.ledger.touch(desired.address, updated)
+        ledger.touch(desired.address, updated)
     else:
         value = ctx.resolver.resolve(desired.secret).reveal()
-        ctx.ledger.record(desired.address, value, desired.signal.get("version"), updated)
+        ledger.record(desired.address, value, desired.signal.get("version"), updated)
 
 
 def apply_plan(
     result: PlanResult,
-    api: Any,
-    resolver: Any,
+    api: CircleCI,
+    resolver: SecretResolver,
     *,
-    ledger: Any = None,
+    ledger: Ledger | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     kinds: dict[str, Kind] = REGISTRY,
 ) -> list[Outcome]:
@@ -94,6 +106,8 @@ def apply_plan(
     )
     outcomes: dict[str, Outcome] = {}
     report_lock = threading.Lock()  # outcomes arrive from worker threads, one line each
+    # Once CircleCI refuses the token, every later write would fail the same way: stop.
+    refused = threading.Event()
 
     def report(out: Outcome) -> None:
         if on_outcome is not None:
@@ -101,9 +115,15 @@ def apply_plan(
                 on_outcome(out)
 
     def run(c: Change) -> Outcome:
+        if refused.is_set():
+            out = Outcome(c.address, c.action, "skipped", "CircleCI refused the token")
+            report(out)
+            return out
         try:
-            _execute(kinds[c.kind], ctx, c)
-            out = Outcome(c.address, c.action, "done")
+            out = Outcome(c.address, c.action, "done", _execute(kinds[c.kind], ctx, c))
+        except AuthError as exc:
+            refused.set()
+            out = Outcome(c.address, c.action, "failed", str(exc))
         except ReconcilerError as exc:
             out = Outcome(c.address, c.action, "failed", str(exc))
         except Exception as exc:  # a bug must not stop independent changes

@@ -6,28 +6,37 @@ Nothing here knows a CircleCI kind; every kind-specific rule comes through the K
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
+from reconciler.core import (
+    Action,
+    Change,
+    Kind,
+    PlanContext,
+    Reason,
+    Resource,
+    State,
+    ignored,
+    owner_index,
+)
 from reconciler.errors import UnsafePlan
-from reconciler.plan import Change
-from reconciler.resources.base import Action, Kind, Resource, ignored, owner_index
-from reconciler.resources.runtime import PlanContext
-from reconciler.state import State
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     """Equal in value and in type all the way down (True is not 1): no difference DeepDiff
     could find. Most fields of a plan are equal, and DeepDiff costs far more than this."""
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
+        assert isinstance(b, dict)
         return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
     if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple))
         return len(a) == len(b) and all(map(_same, a, b))
     return bool(a == b)
 
 
-def _differs(kind: Kind, name: str, want: Any, have: Any) -> bool:
+def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
     if _same(want, have):
         return False
     from deepdiff import DeepDiff  # a fifth of a second to import: only when values differ
@@ -42,23 +51,33 @@ def _is_ignored(kind: Kind, r: Resource, ctx: PlanContext) -> bool:
     return ignored(patterns, r.name)
 
 
-def compare(
-    kind: Kind, want: Resource, have: Resource, ctx: PlanContext
-) -> tuple[list[str], list[str]]:
-    """Changed field names, and notes where a value could not be compared honestly."""
+@dataclass
+class Comparison:
+    changed: list[str]  # field names that differ
+    notes: list[str]  # where a value could not be compared honestly, or why it differs
+    cause: Reason  # why an update is planned, when anything differs
+
+
+def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Comparison:
+    """Changed field names, notes where a value could not be compared honestly, and why."""
     changed = [f for f, v in want.fields.items() if _differs(kind, f, v, have.fields.get(f))]
-    notes: list[str] = []
+    out = Comparison(list(changed), [], Reason.FIELDS_DIFFER)
     if kind.secret_fields and want.secret is not None:
         verdict = kind.secret_verdict(want, have, ctx)
+        cause: Reason | None = None
         if verdict.changed:
-            changed.extend(sorted(kind.secret_fields))
-            notes.append(verdict.why)
+            cause = verdict.cause
+            out.notes.append(verdict.why)
         elif verdict.changed is None and ctx.rewrite_secrets:
-            changed.extend(sorted(kind.secret_fields))
-            notes.append(f"rewritten on request: {verdict.why}")
+            cause = Reason.REWRITE_REQUESTED
+            out.notes.append(f"rewritten on request: {verdict.why}")
         elif verdict.changed is None:
-            notes.append(f"value not compared: {verdict.why}")
-    return changed, notes
+            out.notes.append(f"value not compared: {verdict.why}")
+        if cause is not None:
+            out.changed.extend(sorted(kind.secret_fields))
+            if not changed:  # only the secret differs: its reason is the change's
+                out.cause = cause
+    return out
 
 
 def ignored_addresses(
@@ -92,17 +111,16 @@ def diff(
             continue
         have = live.get(want.address)
         if have is None:
-            changes.append(
-                Change.make(
-                    "create", kind, want, None, [], "declared in the manifest, absent in CircleCI"
-                )
-            )
+            words = "declared in the manifest, absent in CircleCI"
+            changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
             continue
-        changed, why = compare(kind, want, have, ctx)
+        found = compare(kind, want, have, ctx)
+        changed, why = found.changed, found.notes
         if not changed:
             notes.extend(f"{want.address}: {n}" for n in why)
             continue
-        action: Action = "replace" if set(changed) & kind.immutable_fields else "update"
+        action: Action = "replace" if kind.must_replace(want, have, changed) else "update"
+        cause = Reason.NO_UPDATE_ROUTE if action == "replace" else found.cause
         if action == "replace" and want.protect:
             raise UnsafePlan(
                 f"{want.address} is protected and would have to be replaced ({', '.join(changed)})"
@@ -110,7 +128,7 @@ def diff(
         reason = "differs from the manifest: " + ", ".join(changed)
         if why:
             reason += f" ({'; '.join(why)})"
-        changes.append(Change.make(action, kind, want, have, changed, reason))
+        changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
     deleted: set[str] = set()
     owner = owner_index(desired.scopes)
@@ -126,6 +144,6 @@ def diff(
             continue
         label = kind.label or kind.name
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
-        changes.append(Change.make("delete", kind, None, have, [], reason))
+        changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
     return changes, notes

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core import SENSITIVE, owner_index
 from reconciler.engine import PlanResult
-from reconciler.resources.base import SENSITIVE, owner_index
+from reconciler.resources import REGISTRY
 
 FORMAT_VERSION = 1
 STATUSES = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
@@ -30,6 +31,11 @@ def _field_rows(change: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def secret_fields() -> dict[str, frozenset[str]]:
+    """Kind -> its write-only fields, for renderers to mask whatever a report holds."""
+    return {name: kind.secret_fields for name, kind in REGISTRY.items() if kind.secret_fields}
 
 
 def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:

@@ -7,16 +7,26 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from queue import SimpleQueue
-from typing import Any
 
+from reconciler.client.api import CircleCI
+from reconciler.client.response import unexpected_shape
+from reconciler.core import (
+    Change,
+    FetchContext,
+    Kind,
+    Plan,
+    PlanContext,
+    Resource,
+    State,
+    owner_index,
+)
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
-from reconciler.plan import Change, Plan, order, safety_problems
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.ledger import Ledger
+from reconciler.manifest import Manifest, SecretResolver
+from reconciler.plan import order, safety_problems
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind, Resource, owner_index
 from reconciler.resources.names import is_uuid
-from reconciler.resources.runtime import FetchContext, PlanContext
-from reconciler.state import State
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
 log = logging.getLogger("reconciler.engine")
@@ -31,11 +41,11 @@ def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
     return state
 
 
-def _needs_user(manifest: Any) -> bool:
+def _needs_user(manifest: Manifest) -> bool:
     return any(getattr(p, "schedules", None) for p in manifest.projects.values())
 
 
-def _group_names(manifest: Any) -> list[str]:
+def _group_names(manifest: Manifest) -> list[str]:
     """Groups the manifest names by name (ids need no lookup)."""
     return [
         g
@@ -45,23 +55,48 @@ def _group_names(manifest: Any) -> list[str]:
     ]
 
 
-def _needs_groups(manifest: Any) -> bool:
+def _needs_groups(manifest: Manifest) -> bool:
     """Group restrictions are shown by name, so read the groups wherever restrictions are."""
     return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
 def fetch_live(
-    api: Any,
-    manifest: Any,
+    api: CircleCI,
+    manifest: Manifest,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
     strict: bool = True,
+) -> tuple[State, FetchContext]:
+    """The live state, or ApiError when CircleCI's answers are not what the API promises: a
+    plan made from objects without names or ids would create or delete the wrong things."""
+    with unexpected_shape("nothing was planned or changed"):
+        return _fetch_live(api, manifest, progress, kinds, strict)
+
+
+def _identified(r: Resource) -> Resource:
+    """A live object with a name and ids, checked before anything is read or planned from it."""
+    ids = [r.ids[k] for k in ("id", "fingerprint") if k in r.ids]
+    if not (isinstance(r.name, str) and r.name) or not all(isinstance(i, str) and i for i in ids):
+        raise ApiError(
+            f"CircleCI listed a {r.kind} without its name or id; nothing was planned or changed"
+        )
+    return r
+
+
+def _fetch_live(
+    api: CircleCI,
+    manifest: Manifest,
+    progress: Progress | None,
+    kinds: dict[str, Kind],
+    strict: bool,
 ) -> tuple[State, FetchContext]:
     """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
     each child collection read as soon as its parent is known (no phase barriers)."""
     ctx = FetchContext(api=api, manifest=manifest, strict=strict)
     org = api.get_organization(manifest.organization)
-    ctx.org_id, ctx.org_slug = org["id"], org.get("slug") or manifest.organization
+    ctx.org_slug = org.get("slug") or manifest.organization
+    # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
+    ctx.org_id = org["id"] or ctx.org_slug
 
     def me() -> list[Resource]:
         ctx.user_id = api.me().get("id") or ""
@@ -70,13 +105,20 @@ def fetch_live(
     def groups() -> list[Resource]:
         try:
             ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-        except (NotFound, PermissionDenied, BadRequest):
-            # Groups exist only for some organizations. Without names, live group
-            # restrictions show by id; a manifest that names groups cannot be planned.
-            # Any other failure (5xx, rate limit, no answer) stops the plan: guessing
-            # "no groups" would plan restrictions away.
-            if _group_names(manifest):
-                raise
+            ctx.groups_read = True
+        except (NotFound, PermissionDenied, BadRequest) as exc:
+            # The groups API is for standalone organizations only; elsewhere (GitHub OAuth:
+            # groups are GitHub teams) restrictions are known by id alone. Only a manifest
+            # naming a group by name needs the list. Any other failure (5xx, rate limit, no
+            # answer) stops the plan: guessing "no groups" would plan restrictions away.
+            named = sorted(set(_group_names(manifest)))
+            if named:
+                raise ReconcilerError(
+                    f"group(s) {', '.join(named)} are named by name in context restrictions, "
+                    f"but CircleCI does not list the groups of {ctx.org_slug} (HTTP "
+                    f"{exc.status}; the groups API serves standalone organizations only): "
+                    "write each group's id instead"
+                ) from None
             log.info("groups are not available for %s", ctx.org_slug)
             ctx.groups = {}
         unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
@@ -109,7 +151,7 @@ def fetch_live(
     finished: SimpleQueue[Future[list[Resource]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
 
-        def submit(fn: Callable[..., list[Resource]], *args: Any) -> None:
+        def submit(fn: Callable[..., list[Resource]], *args: object) -> None:
             nonlocal total
             pool.submit(fn, *args).add_done_callback(finished.put)
             total += 1
@@ -119,7 +161,7 @@ def fetch_live(
                 submit(fn)
             while done < total:
                 future = finished.get()
-                for r in future.result():
+                for r in map(_identified, future.result()):
                     found_by_kind.setdefault(r.kind, []).append(r)
                     for kind in children.get(r.kind, []):
                         if kind.wants(ctx, r):
@@ -135,6 +177,21 @@ def fetch_live(
         state.add(kind.settle(ctx, found_by_kind.get(kind.name, [])))
     log.info("read %d live objects of %s in %d reads", len(state), ctx.org_slug, total)
     return state, ctx
+
+
+def _untimed(
+    desired: State, live: State, kinds: dict[str, Kind], ledger: Ledger | None
+) -> list[str]:
+    """Recorded secrets whose hand edits the ledger cannot see, for one note per plan."""
+    if ledger is None:
+        return []
+    out = []
+    for r in desired:
+        have = live.get(r.address)
+        if kinds[r.kind].secret_fields and r.secret is not None and have is not None:
+            if ledger.untimed(r.address, have.signal):
+                out.append(r.address)
+    return out
 
 
 @dataclass
@@ -166,11 +223,11 @@ def _select(changes: list[Change], targets: list[str]) -> list[Change]:
 
 
 def make_plan(
-    manifest: Any,
-    api: Any,
+    manifest: Manifest,
+    api: CircleCI,
     *,
-    resolver: Any = None,
-    ledger: Any = None,
+    resolver: SecretResolver | None = None,
+    ledger: Ledger | None = None,
     targets: list[str] | None = None,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
@@ -212,6 +269,12 @@ def make_plan(
     # Reviewers see in the plan which flag apply will ask for.
     for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
         plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    untimed = _untimed(desired, live, kinds, ledger)
+    if untimed:
+        plan.notes.append(
+            "tamper detection is not possible for "
+            f"{', '.join(untimed)}: CircleCI reports no usable time of the last write"
+        )
     if ledger is None and any(r.signal.get("version") for r in desired):
         plan.notes.append("`version` has an effect only with a ledger (--ledger or policy.ledger)")
     ignored = frozenset(ignored_addresses(desired, live, kinds, pctx))

@@ -4,30 +4,41 @@ For each secret it keeps an HMAC-SHA256 keyed by CIRCLECI_RECONCILER_LEDGER_KEY 
 would let anyone holding the file guess short secrets), the manifest `version`, and the
 `updated_at` CircleCI reported after the write. Without a key it keeps versions and times
 only, and says so in the file. The file may be committed.
+
+Every write is bracketed: its intent is appended to a journal (`<ledger>.journal`, one JSON
+line each, fsynced) before the request goes out, and its outcome after the answer, so a run
+killed at any moment leaves each of its writes either recorded or marked pending. A pending
+write is never reported as tampering: the next apply writes it again and records it. The
+journal costs one short append per write, not a rewrite of the whole file; `save` folds it
+into the ledger at the end of a run (readers replay whatever is left of it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import tempfile
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from reconciler.core import Reason, SecretVerdict
 from reconciler.errors import ReconcilerError
-from reconciler.resources.base import SecretVerdict
 
 KEY_VARIABLE = "CIRCLECI_RECONCILER_LEDGER_KEY"
 FORMAT = 1
 
 
 def _parse_time(value: Any) -> datetime | None:
+    """ISO 8601, or the EDN instant the spec shows (`#joda/inst 2023-04-14T21:20:14+0000`);
+    None for anything else (null included): then no time can be compared."""
     if not isinstance(value, str) or not value:
         return None
+    value = value.removeprefix("#joda/inst").strip()
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -47,20 +58,47 @@ class Ledger:
         self._key = key.encode() if key else None
         self._lock = threading.Lock()  # guards entries
         self._file = threading.Lock()  # one writer of the file at a time
-        self._saved_at = 0.0
+        self.journal = path.with_name(path.name + ".journal")
         self.entries: dict[str, dict[str, Any]] = {}
+        # address -> when a write started whose outcome is not yet known
+        self.pending: dict[str, str] = {}
+        self._seq = 0  # the last journal operation folded in (the file says up to which)
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 self.entries = dict(data.get("entries", {}))
+                self.pending = {str(k): str(v) for k, v in dict(data.get("pending", {})).items()}
+                self._seq = int(data.get("seq", 0))
                 was_keyed = bool(data.get("keyed"))
-            except (OSError, ValueError, AttributeError) as exc:
+            except (OSError, ValueError, AttributeError, TypeError) as exc:
                 raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
             if was_keyed and self._key is None:
                 # A keyless run would drop fingerprints and blind every later comparison.
                 raise ReconcilerError(
                     f"the ledger {path} holds keyed fingerprints: set {KEY_VARIABLE}"
                 )
+        self._replay()
+
+    def _replay(self) -> None:
+        """Fold in what a run that did not finish left in the journal. Operations already in
+        the ledger (a crash between the save and the journal's removal) are skipped. A torn
+        last line is an append the run never finished: a torn intent's request was never
+        sent, and a torn outcome leaves its write pending."""
+        try:
+            lines = self.journal.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            raise ReconcilerError(f"cannot read {self.journal}: {type(exc).__name__}") from None
+        for line in lines:
+            try:
+                op = json.loads(line)
+                seq = int(op["seq"])
+            except (ValueError, TypeError, KeyError):
+                continue
+            if seq > self._seq:
+                self._apply(op)
+                self._seq = seq
 
     @classmethod
     def open(cls, path: Path, environ: dict[str, str] | None = None) -> Ledger:
@@ -86,14 +124,21 @@ class Ledger:
         self, address: str, value: str, version: int | None, live: dict[str, Any]
     ) -> SecretVerdict | None:
         """What the ledger can honestly say about a live value."""
+        if address in self.pending:
+            return SecretVerdict(True, "unconfirmed: the last apply stopped during this write")
         entry = self.entries.get(address)
         if entry is None:
             # Written once with the ledger on, every later run can compare it.
-            return SecretVerdict(True, "not in the ledger yet: written once to record it")
+            return SecretVerdict(
+                True, "not in the ledger yet: written once to record it", Reason.SECRET_UNRECORDED
+            )
         if version is not None and (entry.get("version") or 0) < version:
-            return SecretVerdict(True, f"version bumped to {version}")
+            return SecretVerdict(True, f"version bumped to {version}", Reason.VERSION_BUMPED)
         if _changed_since(entry, live):
-            return SecretVerdict(True, f"changed outside the reconciler at {live['updated_at']}")
+            when = live["updated_at"]
+            return SecretVerdict(
+                True, f"changed outside the reconciler at {when}", Reason.CHANGED_BY_HAND
+            )
         fp = self.fingerprint(address, value)
         if fp and entry.get("fingerprint"):
             if hmac.compare_digest(fp, entry["fingerprint"]):
@@ -101,14 +146,28 @@ class Ledger:
             return SecretVerdict(True, "the source value changed since the last apply")
         if fp:
             return SecretVerdict(
-                True, "no fingerprint in the ledger yet: written once to record it"
+                True,
+                "no fingerprint in the ledger yet: written once to record it",
+                Reason.SECRET_UNRECORDED,
             )
         return SecretVerdict(None, "the ledger has no key to compare values")
 
-    def tampered(self, address: str, live: dict[str, Any]) -> str | None:
-        """The live `updated_at` when it is newer than what the reconciler last wrote."""
+    def untimed(self, address: str, live: dict[str, Any]) -> bool:
+        """Whether a recorded secret's hand edits cannot be seen: the time of the last write,
+        or the time CircleCI reports now, is missing or unreadable."""
         entry = self.entries.get(address)
         if entry is None:
+            return False
+        return _parse_time(entry.get("updated_at")) is None or (
+            _parse_time(live.get("updated_at")) is None
+        )
+
+    def tampered(self, address: str, live: dict[str, Any]) -> str | None:
+        """The live `updated_at` when it is newer than what the reconciler last wrote. A write
+        the reconciler started but never saw answered may explain any later time: not tampering
+        (the plan rewrites it instead)."""
+        entry = self.entries.get(address)
+        if entry is None or address in self.pending:
             return None
         return str(live["updated_at"]) if _changed_since(entry, live) else None
 
@@ -121,25 +180,20 @@ class Ledger:
         fp = self.fingerprint(address, value)
         if fp:
             entry["fingerprint"] = fp
-        with self._lock:
-            self.entries[address] = entry
-        self._save_soon()
+        self._log({"op": "record", "address": address, "entry": entry})
 
-    def _save_soon(self) -> None:
-        """Save at most once a second while writes go on, so even a killed run leaves a
-        ledger that knows almost everything it wrote (and raises few false alarms)."""
-        if time.monotonic() - self._saved_at >= 1.0 and self._file.acquire(blocking=False):
-            try:
-                self._write()
-            finally:
-                self._file.release()
+    def intend(self, address: str) -> None:
+        """Journaled before a write goes out: should the run die before its outcome is, the
+        write shows as unconfirmed, never as someone else's edit."""
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._log({"op": "intend", "address": address, "at": at})
 
     def check_writable(self) -> None:
         """Fail before any write, not after all of them, when the ledger cannot be saved."""
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
         try:
-            tmp.write_text("", encoding="utf-8")
-            tmp.unlink()
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name + ".")
+            os.close(fd)
+            os.unlink(tmp)
         except OSError as exc:
             raise ReconcilerError(
                 f"cannot write the ledger {self.path}: {exc.strerror or type(exc).__name__}"
@@ -148,18 +202,50 @@ class Ledger:
     def touch(self, address: str, updated_at: Any) -> None:
         """Our own write of an object's other fields moves its updated_at too: keep the
         fingerprint, take the new time, so it is not later mistaken for a hand edit."""
+        self._log({"op": "touch", "address": address, "updated_at": updated_at})
+
+    def _apply(self, op: dict[str, Any]) -> None:
+        address = str(op.get("address"))
         with self._lock:
-            entry = self.entries.get(address)
-            if entry is not None and updated_at:
-                entry["updated_at"] = updated_at
+            if op.get("op") == "intend":
+                self.pending[address] = str(op.get("at"))
+                return
+            self.pending.pop(address, None)
+            if op.get("op") == "record" and isinstance(op.get("entry"), dict):
+                self.entries[address] = dict(op["entry"])
+            elif op.get("op") == "touch" and op.get("updated_at"):
+                entry = self.entries.get(address)
+                if entry is not None:
+                    entry["updated_at"] = op["updated_at"]
+
+    def _log(self, op: dict[str, Any]) -> None:
+        """Apply one operation and append it to the journal, durably, before returning."""
+        with self._file:
+            self._apply(op)
+            self._seq += 1
+            line = json.dumps({**op, "seq": self._seq}) + "\n"
+            created = not self.journal.exists()
+            fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line.encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if created:
+                _sync_directory(self.path.parent)
 
     def save(self) -> None:
+        """The ledger with the journal folded in, then the journal removed."""
         with self._file:
             self._write()
+            try:
+                self.journal.unlink()
+            except FileNotFoundError:
+                return
+            _sync_directory(self.path.parent)
 
     def _write(self) -> None:
         with self._lock:
-            self._saved_at = time.monotonic()
             data = {
                 "format": FORMAT,
                 "keyed": self.keyed,
@@ -168,6 +254,35 @@ class Ledger:
                 else f"no {KEY_VARIABLE} was set: only versions and times are kept",
                 "entries": dict(sorted(self.entries.items())),
             }
-        tmp = self.path.with_suffix(self.path.suffix + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        tmp.replace(self.path)
+            if self.pending:
+                data["pending"] = dict(sorted(self.pending.items()))
+            data["seq"] = self._seq
+        _atomic_write(self.path, json.dumps(data, indent=2) + "\n")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Replace `path` whole or not at all, durably: a unique temporary name (two writers never
+    share one), fsync of the file before the rename and of the directory after it."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make a rename, a creation or a removal in `directory` survive a power cut."""
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    except OSError:  # some file systems cannot sync a directory; the change still happened
+        pass
+    finally:
+        os.close(dir_fd)

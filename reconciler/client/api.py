@@ -17,7 +17,7 @@ from reconciler.client import normalize as norm
 from reconciler.client.config import ClientConfig
 from reconciler.client.http import HttpClient
 from reconciler.client.slugs import escaped, is_uuid, org_path, same_org, segments, v1_project
-from reconciler.errors import NotFound
+from reconciler.errors import BadRequest, NotFound, PermissionDenied, ServerError, TransportError
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -86,10 +86,16 @@ class CircleCI:
     # projects
 
     def get_project(self, slug: str) -> Json | None:
+        """None when it does not exist. A standalone slug whose key is not one (a name, say)
+        answers 400 rather than 404 (circleci-cli PR #1647): no such project either."""
         try:
             return norm.project(self.http.request("GET", f"/project/{escaped(slug)}"))
         except NotFound:
             return None
+        except BadRequest:
+            if slug.startswith("circleci/"):
+                return None
+            raise
 
     def create_project(self, org_slug: str, name: str) -> Json:
         # Readable orgs give a predictable slug to look for; opaque (circleci/) ones do not.
@@ -106,6 +112,12 @@ class CircleCI:
             "POST", f"/project/{v1_project(slug)}/follow", api="v1.1", probe=lambda: None
         )
         return norm.snake_keys(body) if isinstance(body, dict) else {}
+
+    def followed_projects(self) -> list[str]:
+        """Slugs (gh/org/repo) of the projects the token's user follows (v1.1, bare array)."""
+        body = self.http.request("GET", "/projects", api="v1.1")
+        items = body if isinstance(body, list) else []
+        return [s for s in (norm.followed_slug(i) for i in items) if s]
 
     def get_project_settings(self, slug: str) -> Json:
         return norm.settings(self.http.request("GET", f"/project/{segments(slug)}/settings"))
@@ -151,9 +163,29 @@ class CircleCI:
                     return key
             return None
 
-        body = self.http.request(
-            "POST", f"/project/{escaped(slug)}/checkout-key", json={"type": wire}, probe=probe
-        )
+        path = f"/project/{escaped(slug)}/checkout-key"
+        if wire != "user-key":
+            return norm.checkout_key(
+                self.http.request("POST", path, json={"type": wire}, probe=probe)
+            )
+        # CircleCI answers 500 to a user key when the token's user has not authorised GitHub
+        # (circleci-cli PR #1647): retrying cannot help, so one attempt, one look, one message.
+        try:
+            body = self.http.request("POST", path, json={"type": wire})
+        except (ServerError, TransportError) as exc:
+            found = probe()
+            if found is not None:
+                return found
+            if isinstance(exc, TransportError):
+                raise
+            raise ServerError(
+                "CircleCI could not create a user key. It answers so when the "
+                "token's user has not authorised CircleCI on GitHub: sign in to CircleCI with "
+                "GitHub as that user (User Settings > Account Integrations), then apply again",
+                status=500,
+                method="POST",
+                path=f"/api/v2{path}",
+            ) from None
         return norm.checkout_key(body)
 
     def delete_checkout_key(self, slug: str, fingerprint: str) -> bool:
@@ -184,8 +216,16 @@ class CircleCI:
         )
         return norm.context(body)
 
-    def delete_context(self, context_id: str) -> bool:
-        return self._delete(f"/context/{_seg(context_id)}")
+    def delete_context(self, context_id: str, org_id: str = "") -> bool:
+        """A deleted context answers 403, so a DELETE repeated after a lost answer may too:
+        with the owner's id, listing its contexts tells whether it is gone (False) or the
+        403 is a real refusal (raised)."""
+        try:
+            return self._delete(f"/context/{_seg(context_id)}")
+        except PermissionDenied:
+            if not org_id or _find(self.list_contexts(org_id), id=context_id) is not None:
+                raise
+            return False
 
     def list_context_env_vars(self, context_id: str) -> list[Json]:
         items = self.http.get_all(f"/context/{_seg(context_id)}/environment-variable")

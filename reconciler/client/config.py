@@ -2,20 +2,84 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from reconciler.errors import AuthError, ReconcilerError
 
 DEFAULT_HOST = "https://circleci.com"
 TOKEN_VARIABLES = ("CIRCLECI_TOKEN", "CIRCLE_TOKEN")
+ALLOW_HTTP_VARIABLE = "CIRCLECI_ALLOW_HTTP"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class MissingToken(AuthError):
-    """No token configured: an AuthError raised before any request, so it has no HTTP status."""
+    """No usable token: an AuthError raised before any request, so it has no HTTP status."""
 
     status = None  # type: ignore[assignment]  # nothing was sent, so no HTTP status
+
+
+def is_loopback(hostname: str) -> bool:
+    if hostname.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(value: str, allow_http: bool = False) -> str:
+    """`https://name[:port]` as the API root, or plain http to a loopback address (or with
+    `allow_http`). The token is sent to this host, so anything that could send it elsewhere
+    or in clear is refused: user info (`user@` routes the request to the name after the `@`),
+    a query, a fragment, a path, control characters. A refusal never repeats the value,
+    which may hold a password."""
+    text = value.strip()
+    if not text or _CONTROL.search(text) or " " in text:
+        raise ReconcilerError("the CircleCI host is empty or has spaces or control characters")
+    url = urlsplit(text if "://" in text else "https://" + text)
+    try:
+        hostname, _port = url.hostname, url.port
+    except ValueError:
+        hostname = None
+    if "@" in url.netloc:
+        raise ReconcilerError(
+            "the CircleCI host must not hold a user name or password (user@host sends the "
+            "request, and the token, to the host after the @); give the token in CIRCLECI_TOKEN"
+        )
+    shown = f"{url.scheme}://{url.netloc}" if url.scheme in ("http", "https") else "it"
+    if url.scheme not in ("http", "https") or not hostname:
+        raise ReconcilerError(
+            "the CircleCI host must be an https URL such as https://circleci.com "
+            "(from --host or CIRCLECI_HOST)"
+        )
+    if url.query or url.fragment or "?" in text or "#" in text or url.path.strip("/"):
+        raise ReconcilerError(
+            f"the CircleCI host must be a bare URL such as {shown}, without a path (such as "
+            "/api), query or fragment (from --host or CIRCLECI_HOST)"
+        )
+    if url.scheme == "http" and not allow_http and not is_loopback(hostname):
+        raise ReconcilerError(
+            f"{shown} is plain http: the token would cross the network unencrypted. Use "
+            f"https, or pass --allow-http ({ALLOW_HTTP_VARIABLE}=1) if you must"
+        )
+    return f"{url.scheme}://{url.netloc}"
+
+
+def check_token(token: str, where: str = "the token") -> str:
+    """A token is sent as a header: refuse what a header cannot carry before any request,
+    rather than fail late and misleadingly (a newline reads as a dropped connection)."""
+    if _CONTROL.search(token):
+        raise MissingToken(f"{where} holds a newline or control character: copy it again")
+    try:
+        token.encode("latin-1")
+    except UnicodeEncodeError:
+        raise MissingToken(f"{where} holds a character an HTTP header cannot carry") from None
+    return token
 
 
 @dataclass(frozen=True)
@@ -27,17 +91,17 @@ class ClientConfig:
     concurrency: int = 8
     timeout: float = 30.0
     max_retry_wait: float = 120.0
+    # Plain http to a host that is not loopback: only when the user asks (the CLI warns).
+    allow_http: bool = False
     # CA certificates to trust (PEM file or directory) instead of the system's, for a server
     # install or a proxy with its own CA; passed to requests as `verify`.
     ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
-        host = self.host.strip().rstrip("/")
-        if "://" not in host:
-            host = "https://" + host  # CircleCI server installs are often given as a bare name
-        if not host.startswith(("http://", "https://")):
-            raise ReconcilerError(f"CircleCI host must be an http(s) URL, got {self.host!r}")
-        object.__setattr__(self, "host", host)
+        # A bare name means https, as CircleCI server installs are often given.
+        object.__setattr__(self, "host", check_host(self.host, self.allow_http))
+        if self.token is not None:
+            check_token(self.token)
         if self.concurrency < 1:
             raise ReconcilerError("concurrency must be at least 1")
         if self.timeout <= 0 or self.max_retry_wait < 0:
@@ -70,23 +134,27 @@ class ClientConfig:
         host: str | None = None,
         concurrency: int = 8,
         environ: Mapping[str, str] | None = None,
+        allow_http: bool = False,
         ca_bundle: str | None = None,
     ) -> ClientConfig:
         """Host from the argument, else CIRCLECI_HOST, else circleci.com; token from
         CIRCLECI_TOKEN, then CIRCLE_TOKEN; CA bundle from the argument, else
-        CIRCLECI_CA_BUNDLE. A missing token is an AuthError."""
+        CIRCLECI_CA_BUNDLE. A missing or malformed token is an AuthError."""
         env = os.environ if environ is None else environ
         token = None
         for name in TOKEN_VARIABLES:
             value = env.get(name, "").strip()
             if value:
-                token = value
+                token = check_token(value, f"the token in {name}")
                 break
         if token is None:
             raise MissingToken(missing_token_message())
         chosen = host or env.get("CIRCLECI_HOST", "").strip() or DEFAULT_HOST
+        allow = allow_http or env.get(ALLOW_HTTP_VARIABLE, "").strip() in ("1", "true", "yes")
         bundle = ca_bundle or env.get("CIRCLECI_CA_BUNDLE", "").strip() or None
-        return cls(host=chosen, token=token, concurrency=concurrency, ca_bundle=bundle)
+        return cls(
+            host=chosen, token=token, concurrency=concurrency, allow_http=allow, ca_bundle=bundle
+        )
 
 
 def missing_token_message() -> str:

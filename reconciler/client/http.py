@@ -25,6 +25,7 @@ from reconciler.client.config import ClientConfig
 from reconciler.client.pagination import read_all
 from reconciler.client.response import error_for, parse_body
 from reconciler.client.retry import Attempts, RetryPolicy, parse_retry_after
+from reconciler.client.slugs import check_path
 from reconciler.client.throttle import Throttle
 from reconciler.client.transport import Transport
 from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, RateLimited, TransportError
@@ -173,7 +174,7 @@ class HttpClient:
         (returns None: it is safe to POST again). Without a probe the error is raised.
         """
         method = method.upper()
-        url = self.config.base_url(api) + path
+        url = self.config.base_url(api) + check_path(path)
         shown = f"/api/{api}{path}"
         query = {k: v for k, v in (params or {}).items() if v is not None} or None
         secrets = [self._token] + self._secrets(json)

@@ -54,6 +54,20 @@ def project(raw: Any) -> Json:
     return data
 
 
+_SHORT_VCS = {"github": "gh", "bitbucket": "bb"}
+
+
+def followed_slug(raw: Any) -> str | None:
+    """A v1.1 /projects item ({username, reponame, vcs_type}) as a gh/org/repo slug."""
+    data = snake_keys(raw) if isinstance(raw, dict) else {}
+    vcs, org, repo = data.get("vcs_type"), data.get("username"), data.get("reponame")
+    if not (isinstance(vcs, str) and isinstance(org, str) and isinstance(repo, str)):
+        return None
+    if data.get("following") is False:
+        return None
+    return f"{_SHORT_VCS.get(vcs, vcs)}/{org}/{repo}"
+
+
 def project_env_var(raw: Any) -> Json:
     return _shape(raw, "name", "value", "created_at")
 

@@ -6,12 +6,15 @@ for malformed v1.1 paths, and GitHub errors nested as a JSON string inside `mess
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
+from reconciler.client.scrub import Scrubber
 from reconciler.errors import (
     ApiError,
     AuthError,
@@ -23,7 +26,12 @@ from reconciler.errors import (
     ServerError,
 )
 
+log = logging.getLogger("reconciler.client")
 MAX_MESSAGE = 300
+# What reading an answer of the wrong shape raises (a field missing, of another type).
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
+# Said instead of a server's text that echoed a value too short to star out.
+WITHHELD = "(CircleCI's message is withheld: it quoted a value too short to mask)"
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
     401: AuthError,
@@ -35,6 +43,19 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+
+
+@contextlib.contextmanager
+def unexpected_shape(outcome: str) -> Iterator[None]:
+    """Turn a crash on an answer CircleCI's API does not promise (a field missing or of another
+    type) into an ApiError that says what did not happen: `outcome`."""
+    try:
+        yield
+    except SHAPE_ERRORS as exc:
+        log.debug("unreadable answer", exc_info=True)
+        raise ApiError(
+            f"CircleCI sent an answer of an unexpected shape ({type(exc).__name__}); {outcome}"
+        ) from None
 
 
 def parse_body(content: bytes) -> Any:
@@ -51,7 +72,11 @@ def parse_body(content: bytes) -> Any:
 
 
 def _clean(text: str) -> str:
-    text = _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", text).strip()
+
+
+def _cut(text: str) -> str:
+    """Cut last, after scrubbing: a cut secret could no longer be recognised."""
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
@@ -62,44 +87,43 @@ def _from_text(text: str) -> str:
     return _clean(text)
 
 
-def message_of(body: Any, depth: int = 0) -> str:
+def message_of(body: Any) -> str:
     """The human-readable message of an error body, unwrapping nested JSON strings."""
+    return _cut(_message(body))
+
+
+def _message(body: Any, depth: int = 0) -> str:
     if isinstance(body, dict):
         for key in ("message", "error", "detail", "title"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
                 nested = parse_body(value.encode()) if depth < 3 else value
                 if isinstance(nested, (dict, list)):  # e.g. a GitHub error passed through
-                    inner = message_of(nested, depth + 1)
+                    inner = _message(nested, depth + 1)
                     return f"{inner} (from the VCS provider)" if inner else _clean(value)
                 return _from_text(value)
             if isinstance(value, dict):  # {"error": {"title": ..., "detail": ...}}
-                inner = message_of(value, depth + 1)
+                inner = _message(value, depth + 1)
                 if inner:
                     return inner
         return ""
     if isinstance(body, list):
-        return "; ".join(filter(None, (message_of(b, depth + 1) for b in body[:3])))
+        return "; ".join(filter(None, (_message(b, depth + 1) for b in body[:3])))
     if isinstance(body, str):
         return _from_text(body)
     return ""
 
 
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
-
-
-def _scrub_body(body: Any, secrets: list[str]) -> Any:
-    """Blank secrets out of every string of a parsed body, before any folding or cutting."""
+def _scrub_body(body: Any, scrubber: Scrubber) -> Any:
+    """Every string of a parsed body scrubbed before any folding or cutting; a string that
+    must be withheld becomes WITHHELD."""
     if isinstance(body, str):
-        return scrub(body, secrets)
+        cleaned = scrubber.clean(body)
+        return WITHHELD if cleaned is None else cleaned
     if isinstance(body, list):
-        return [_scrub_body(b, secrets) for b in body]
+        return [_scrub_body(b, scrubber) for b in body]
     if isinstance(body, dict):
-        return {k: _scrub_body(v, secrets) for k, v in body.items()}
+        return {k: _scrub_body(v, scrubber) for k, v in body.items()}
     return body
 
 
@@ -113,16 +137,17 @@ def error_for(
 ) -> ApiError:
     """The typed error for an HTTP error status. `secrets` are blanked out of the message:
     from the raw body first (a long or multi-line value would survive folding and cutting),
-    then from the message in its folded form too."""
-    known = [s for s in secrets if s]
-    known += [" ".join(s.split()) for s in known]
-    message = message_of(_scrub_body(body, known))
-    if not message:
-        try:
-            message = HTTPStatus(status).phrase
-        except ValueError:
-            message = "error"
-    message = scrub(message, known)
+    then from the message in its folded form too, and the message is cut only after that."""
+    scrubber = Scrubber(secrets)
+    cleaned = scrubber.clean(_message(_scrub_body(body, scrubber)))
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "error"
+    if cleaned is None or WITHHELD in cleaned:
+        message = f"{phrase} {WITHHELD}"  # nothing of the server's text, not even around it
+    else:
+        message = _cut(cleaned) or phrase
     if status == 401:
         message += " (check the token in CIRCLECI_TOKEN or CIRCLE_TOKEN)"
     if status >= 500:

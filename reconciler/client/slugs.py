@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from reconciler.errors import ReconcilerError
 
@@ -16,11 +16,32 @@ def is_uuid(value: str) -> bool:
     return bool(_UUID.match(value))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What GitHub, Bitbucket and CircleCI's own (base58) slugs are made of.
+_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+def _valid_part(part: str) -> bool:
+    """A name that stays one path segment: `.` and `..` would be collapsed by URL
+    normalisation (gh/acme/../../me reads /me); nothing else needs escaping."""
+    return bool(_NAME.match(part)) and part not in (".", "..")
+
+
 def split_project(slug: str) -> tuple[str, str, str]:
     parts = slug.strip("/").split("/")
-    if len(parts) != 3 or not all(parts):
+    if len(parts) != 3 or not all(_valid_part(p) for p in parts):
         raise ReconcilerError(f"not a project slug (vcs/org/repo): {slug!r}")
     return parts[0], parts[1], parts[2]
+
+
+def check_path(path: str) -> str:
+    """Every path sent, however built: no segment may climb (`..`, also %-encoded, or inside
+    an escaped slug) or carry a control character, so an id or name read from the API or
+    given on the command line cannot point a request at another route."""
+    for segment in unquote(path).split("/")[1:]:
+        if segment in (".", "..") or _CONTROL.search(segment):
+            raise ReconcilerError(f"refusing a request path with a {segment!r} segment")
+    return path
 
 
 def escaped(slug: str) -> str:
@@ -43,7 +64,10 @@ def v1_project(slug: str) -> str:
 def org_path(slug_or_id: str) -> str:
     """`{org-slug-or-id}`: a UUID, or the slug's two segments kept as real path segments."""
     value = slug_or_id.strip("/")
-    return "/".join(quote(p, safe="") for p in value.split("/"))
+    parts = value.split("/")
+    if not is_uuid(value) and (len(parts) != 2 or not all(_valid_part(p) for p in parts)):
+        raise ReconcilerError(f"not an organization slug (vcs/name) or id: {slug_or_id!r}")
+    return "/".join(quote(p, safe="") for p in parts)
 
 
 def same_org(a: str, b: str) -> bool:

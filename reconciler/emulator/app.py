@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug import Request, Response
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import BaseConverter, Map, Rule
 
+from reconciler.emulator import faults as hostile
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.controls import DROP, WRITES, Faults, RateLimiter
 from reconciler.emulator.handlers import ROUTES
@@ -37,8 +39,28 @@ FAULT_BODIES: dict[int, tuple[str, str]] = {
 }
 
 
+STATUS_MESSAGES = {
+    401: "Invalid token provided.",
+    403: "Permission denied",
+    404: "Not found",
+    500: "Internal server error.",
+}
+
+
 class DropConnection(ConnectionAbortedError):
     """Raised after a committed write: the server closes the socket without answering."""
+
+
+def _reset_midway(response: Response, data: bytes) -> Response:
+    """Headers promising the whole body, half of it, then the connection is dropped."""
+
+    def body() -> Iterable[bytes]:
+        yield data[: len(data) // 2]
+        raise DropConnection("fault injection: connection reset in the middle of the body")
+
+    reset = Response(body(), status=response.status_code, content_type=response.content_type)
+    reset.headers["Content-Length"] = str(len(data))
+    return reset
 
 
 class SlugConverter(BaseConverter):
@@ -87,6 +109,7 @@ class EmulatorApp:
         self.on_write = on_write
         self.limiter = RateLimiter(config.rate_limit) if config.rate_limit > 0 else None
         self.faults = Faults(config.fault_rate, config.fault_seed)
+        self.rules = hostile.FaultRules([hostile.FaultRule.parse(r) for r in config.fault_rules])
         self.page_secret = secrets.token_bytes(16)
         self.requests: list[dict[str, Any]] = []
         self._log_lock = threading.Lock()
@@ -120,7 +143,24 @@ class EmulatorApp:
             return json_response(200, {"message": "Request log cleared."})
         if route == ("GET", "/_emulator/state"):
             return json_response(200, self.world.dump(with_tokens=False))
+        if route[1] == "/_emulator/faults":
+            return self.admin_faults(request)
         return json_response(404, {"message": "Not found"})
+
+    def admin_faults(self, request: Request) -> Response:
+        """GET lists the fault rules, POST adds one (or a list), DELETE removes them all."""
+        if request.method == "DELETE":
+            self.rules.clear()
+        elif request.method == "POST":
+            try:
+                data = json.loads(request.get_data() or b"null")
+                for spec in data if isinstance(data, list) else [data]:
+                    self.rules.add(hostile.FaultRule.parse(spec))
+            except ValueError as exc:  # FaultSpecError or bad JSON
+                return json_response(400, {"message": str(exc)})
+        elif request.method != "GET":
+            return json_response(405, {"message": "Method not allowed"})
+        return json_response(200, self.rules.describe())
 
     # ---- the API -------------------------------------------------------------------------
     def api(self, request: Request) -> Response:
@@ -128,6 +168,13 @@ class EmulatorApp:
         if self.config.latency_ms > 0:
             time.sleep(self.config.latency_ms / 1000)
         token = credentials(request)
+        raw_path = (request.environ.get("RAW_URI") or request.path).partition("?")[0]
+        rule = self.rules.match(request.method, raw_path)
+        if rule is not None:
+            # Deliberately off the contract: recorded, but never shown to the observer.
+            response = self.hostile(rule, request, token)
+            self._record(request, response.status_code)
+            return response
         extra: dict[str, str] = {}
         fault: int | str | None = None
         allowed = True
@@ -154,6 +201,50 @@ class EmulatorApp:
             except Exception:  # an observer bug must not change what the client gets
                 log.exception("emulator observer failed")
         return response
+
+    def hostile(self, rule: hostile.FaultRule, request: Request, token: str | None) -> Response:
+        """The answer a fault rule calls for (see faults.py)."""
+        mode, arg = rule.mode, rule.arg
+        if mode == "html":
+            page = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+            page += "<body><h1>502 Bad Gateway</h1><hr>nginx</body></html>"
+            return Response(page, status=int(arg or 502), content_type="text/html")
+        if mode == "redirect-loop":
+            return Response("", status=302, headers={"Location": request.url})
+        if mode == "status":
+            code = int(arg or 500)
+            return json_response(code, {"message": STATUS_MESSAGES.get(code, "Error.")})
+        if mode == "echo":
+            text = request.get_data(as_text=True)
+            try:
+                sent: Any = json.loads(text) if text.strip() else None
+            except ValueError:
+                sent = text
+            return json_response(int(arg or 400), hostile.echo_body(sent, token))
+        if mode == "slow":
+            time.sleep(float(arg or 5))
+        if mode in hostile.PAGING:  # serve the first page whatever token was sent
+            request.args = MultiDict(
+                [(k, v) for k, v in request.args.items(multi=True) if k != "page-token"]
+            )
+        response = self.dispatch(request, token)
+        if mode in ("slow", "reset", "truncated-json") or response.status_code >= 300:
+            data = response.get_data()
+            if mode == "truncated-json":
+                response.set_data(hostile.truncate(data))
+            elif mode == "reset":
+                return _reset_midway(response, data)
+            return response
+        body = json.loads(response.get_data())
+        if mode == "wrong-types":
+            body = hostile.wrong_types(body)
+        elif mode == "missing-fields":
+            body = hostile.missing_fields(body)
+        elif isinstance(body, dict) and "next_page_token" in body:
+            repeat = mode == "repeat-page-token"
+            token_ = hostile.REPEATED_TOKEN if repeat else self.rules.next_token()
+            body["next_page_token"] = token_
+        return json_response(response.status_code, body)
 
     def _record(self, request: Request, status: int) -> None:
         raw = request.environ.get("RAW_URI") or request.full_path

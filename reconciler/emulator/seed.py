@@ -80,6 +80,9 @@ def build_world(seed: dict[str, Any] | None, tokens: list[str]) -> World:
     _users(world, seed.get("users"), orgs)
     add_token_users(world, tokens)
     for project, body in pending:
+        # A seeded project was set up the usual way: every member of its org follows it.
+        oid = project["organization_id"]
+        project["followers"] = [u for u, r in world.users.items() if oid in r["organizations"]]
         _project_children(world, project, _mapping(body, project["slug"]))
     for slug, body in _org_entries(seed).items():
         for name, cbody in _mapping(body.get("contexts"), f"{slug}.contexts").items():
@@ -98,7 +101,7 @@ def _org_entries(seed: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _org(world: World, slug: str, body: dict[str, Any]) -> Record:
-    _keys(body, {"id", "name", "groups", "projects", "contexts"}, slug)
+    _keys(body, {"id", "name", "groups", "projects", "contexts", "listed_without_id"}, slug)
     org_id = body.get("id")
     vcs, _, base = slug.partition("/")
     if vcs == "circleci":
@@ -108,8 +111,14 @@ def _org(world: World, slug: str, body: dict[str, Any]) -> Record:
     elif org_id is not None and not is_uuid(str(org_id)):
         raise SeedError(f"seed {slug}.id: must be a UUID")
     org = world.add_org(slug, str(org_id).lower() if org_id else None, str(body.get("name", "")))
-    for name in body.get("groups") or []:
-        world.add_group(org, str(name))
+    if body.get("listed_without_id") is True:
+        org["listed_without_id"] = True
+    groups = body.get("groups") or []
+    # A list of names, or names mapped to fixed ids (a classic org's teams, named by id).
+    for name, gid in groups.items() if isinstance(groups, dict) else dict.fromkeys(groups).items():
+        if gid is not None and not is_uuid(str(gid)):
+            raise SeedError(f"seed {slug}.groups.{name}: must be a UUID")
+        world.add_group(org, str(name), str(gid).lower() if gid else None)
     return org
 
 
@@ -141,7 +150,9 @@ def _project(world: World, org: Record, ref: str, body: dict[str, Any]) -> Recor
 def _users(world: World, users: Any, orgs: dict[str, Record]) -> None:
     for i, entry in enumerate(users or []):
         entry = _mapping(entry, f"users[{i}]")
-        _keys(entry, {"login", "token", "organizations", "name"}, f"users[{i}]")
+        _keys(
+            entry, {"login", "token", "organizations", "name", "github_authorized"}, f"users[{i}]"
+        )
         if not isinstance(entry.get("login"), str) or not isinstance(entry.get("token"), str):
             raise SeedError(f"seed users[{i}]: needs a login and a token")
         ids = []
@@ -150,7 +161,9 @@ def _users(world: World, users: Any, orgs: dict[str, Record]) -> None:
             if slug not in orgs:
                 raise SeedError(f"seed users[{i}].organizations: {ref} is not in the seed")
             ids.append(orgs[slug]["id"])
-        world.add_user(entry["login"], entry["token"], ids, str(entry.get("name", "")))
+        user = world.add_user(entry["login"], entry["token"], ids, str(entry.get("name", "")))
+        # false: the user never authorised GitHub, so user keys cannot be made for them.
+        user["github_authorized"] = entry.get("github_authorized") is not False
 
 
 def add_token_users(world: World, tokens: list[str]) -> None:
@@ -173,6 +186,9 @@ def _first_user(world: World, org_id: str) -> Record | None:
 
 def _project_children(world: World, project: Record, body: dict[str, Any]) -> None:
     where, user = project["slug"], _first_user(world, project["organization_id"])
+    for key in ("checkout_keys", "schedules"):
+        if body.get(key) and where.startswith("circleci/"):
+            raise SeedError(f"seed {where}.{key}: not available to standalone projects")
     for kind in body.get("checkout_keys") or []:
         if kind not in ("deploy-key", "user-key"):
             raise SeedError(f"seed {where}.checkout_keys: use deploy-key or user-key")

@@ -76,9 +76,11 @@ class Clock:
 
 
 def mask_env_value(value: str) -> str:
-    """'xxxx' + the last min(4, len-2) characters (see README: fits both recorded masks)."""
-    shown = max(0, min(4, len(value) - 2))
-    return "xxxx" + (value[-shown:] if shown else "")
+    """'xxxx' + the last min(4, len-2) ASCII characters (see README: fits both recorded
+    masks; the spec says "the last four ASCII characters", so others are skipped)."""
+    text = "".join(ch for ch in value if ch.isascii())
+    shown = max(0, min(4, len(text) - 2))
+    return "xxxx" + (text[-shown:] if shown else "")
 
 
 def _ssh_string(data: bytes) -> bytes:

@@ -120,8 +120,8 @@ class World:
         slug = org_slug(ref)
         return next((o for o in self.organizations.values() if o["slug"] == slug), None)
 
-    def add_group(self, org: Record, name: str) -> Record:
-        group = {"id": new_id(), "name": name, "description": ""}
+    def add_group(self, org: Record, name: str, group_id: str | None = None) -> Record:
+        group = {"id": group_id or new_id(), "name": name, "description": ""}
         org["groups"][group["id"]] = group
         return group
 
@@ -146,6 +146,8 @@ class World:
             "settings": copy.deepcopy(DEFAULT_SETTINGS),
             "env_vars": {},  # name -> {value, created_at}
             "checkout_keys": [],  # oldest first; the newest is the preferred one
+            # Users following it (v1.1): an API-created project has none and never builds.
+            "followers": [],
         }
         self.projects[pid] = project
         self._project_by_slug[slug] = pid

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.client.response import unexpected_shape
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.manifest.names import base58_of_uuid, normalise_org, normalise_project, same_org
 
 Json = dict[str, Any]
@@ -61,8 +62,10 @@ def _project(api: Any, org: Json, slug: str) -> LiveProject:
     body = api.get_project(slug)
     if body is None:
         raise NotFound(f"project {slug} does not exist in CircleCI or this token cannot see it")
+    _identified("project", body)
     found = body.get("slug") or slug
-    if body.get("organization_id") not in (None, org["id"]) or not same_org(found, org["slug"]):
+    other = org["id"] and body.get("organization_id") not in (None, org["id"])
+    if other or not same_org(found, org["slug"]):
         raise ReconcilerError(f"project {slug} is not in organization {org['slug']}")
     name = str(body.get("name") or "") if found.startswith("circleci/") else ""
     return LiveProject(slug=found, id=body["id"], name=name)
@@ -75,27 +78,61 @@ PROJECT_READS: dict[str, Callable[[Any, LiveProject], Any]] = {
     "schedules": lambda api, p: api.list_schedules(p.slug),
     "webhooks": lambda api, p: api.list_webhooks(p.id),
 }
+# What standalone (circleci/) projects do not have, so export neither reads nor writes it.
+NOT_STANDALONE = frozenset({"checkout_keys", "schedules"})
 CONTEXT_READS: dict[str, Callable[[Any, LiveContext], Any]] = {
     "env_vars": lambda api, c: api.list_context_env_vars(c.id),
     "restrictions": lambda api, c: api.list_context_restrictions(c.id),
 }
+# What each listed object must carry to be written down: an export missing them would write
+# an empty collection, which apply reads as "delete everything".
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "project": ("id",),
+    "context": ("id", "name"),
+    "env_vars": ("name",),
+    "checkout_keys": ("fingerprint",),
+    "schedules": ("id", "name"),
+    "webhooks": ("id", "name"),
+    "restrictions": ("id",),
+}
+
+
+def _identified(what: str, items: Any) -> Any:
+    for item in items if isinstance(items, list) else [items]:
+        for key in IDENTITY.get(what, ()):
+            if not isinstance(item, dict) or not isinstance(item.get(key), str) or not item[key]:
+                raise ApiError(f"CircleCI listed a {what} without its {key}; nothing was exported")
+    return items
 
 
 def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
+    with unexpected_shape("nothing was exported"):
+        return _read_org(api, org_slug, project_slugs)
+
+
+def _read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     org = api.get_organization(org_slug)
     org = {**org, "slug": org.get("slug") or normalise_org(org_slug) or org_slug}
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
     slugs = sorted({normalise_project(s) or s for s in project_slugs})
     found = api.map(lambda s: _project(api, org, s), slugs)
     projects = list({p.slug: p for p in found}.values())
-    contexts = [LiveContext(c["name"], c["id"]) for c in api.list_contexts(org["id"])]
+    # The spec lets /me/collaborations list an org with a null id: then go by its slug.
+    org_ref = org["id"] or org["slug"]
+    listed = _identified("context", api.list_contexts(org_ref))
+    contexts = [LiveContext(c["name"], c["id"]) for c in listed]
     me = api.me()
 
     # One flat round of collection reads: (owner, collection, reader) per task.
     tasks: list[tuple[Any, str, Callable[[Any, Any], Any]]] = []
-    tasks += [(p, k, f) for p in projects for k, f in PROJECT_READS.items()]
+    tasks += [
+        (p, k, f)
+        for p in projects
+        for k, f in PROJECT_READS.items()
+        if not (k in NOT_STANDALONE and p.slug.startswith("circleci/"))
+    ]
     tasks += [(c, k, f) for c in contexts for k, f in CONTEXT_READS.items()]
-    results = api.map(lambda t: _attempt(lambda: t[2](api, t[0])), tasks)
+    results = api.map(lambda t: _attempt(lambda: _identified(t[1], t[2](api, t[0]))), tasks)
     for (owner, key, _), result in zip(tasks, results, strict=True):
         owner.reads[key] = result
 
@@ -107,7 +144,7 @@ def read_org(api: Any, org_slug: str, project_slugs: list[str]) -> LiveOrg:
     ]
     groups: dict[str, str] | Unreadable = {}
     if any(r["restriction_type"] == "group" for r in restrictions):
-        listed = _attempt(lambda: api.list_groups(org["id"]))
+        listed = _attempt(lambda: api.list_groups(org_ref))
         groups = listed if isinstance(listed, Unreadable) else _group_names(listed)
     known = {p.id for p in projects}
     others = sorted(

@@ -41,13 +41,13 @@ def _errors(exc: ValidationError) -> str:
     return "; ".join(str(e.get("msg", "")) for e in exc.errors()[:3])
 
 
-def settings(data: dict[str, Any], standalone: bool = False) -> tuple[Block, list[str]]:
+def settings(data: dict[str, Any]) -> tuple[Block, list[str]]:
     known = ProjectSettings.model_fields
     out, notes = Block(), []
     for key in sorted(data):
         value = data[key]
-        if key == "oss" and standalone:
-            continue  # CircleCI refuses the setting on standalone projects
+        if key == "oss":
+            continue  # read-only: CircleCI refuses a settings change that holds it
         if key not in known:
             notes.append(f"setting {key} is reported by CircleCI but not managed by this tool")
         elif key == "pr_only_branch_overrides" and isinstance(value, list):
@@ -172,7 +172,7 @@ def project(p: LiveProject, user_id: str, ph: Placeholders, off: HandsOff) -> Bl
     if not unreadable("schedules"):
         out.add("schedules", _named(p.reads["schedules"], lambda s: schedule(p, s, user_id, off)))
     if not unreadable("settings"):
-        advanced, unmanaged = settings(p.reads["settings"], p.slug.startswith("circleci/"))
+        advanced, unmanaged = settings(p.reads["settings"])
         notes += unmanaged
         out.add("settings", advanced)
     if not unreadable("webhooks"):

@@ -98,8 +98,9 @@ def _flow(value: list[Any] | dict[str, Any]) -> str:
 
 
 def comment(text: object) -> str:
-    """Comment text on one line, with nothing a terminal or an editor would act on."""
-    return clean(text).replace("\r", " ")
+    """Comment text on one line, with nothing a terminal or an editor would act on, and no
+    character the manifest reader refuses (U+FFFE and U+FFFF are not control characters)."""
+    return _UNSAFE.sub(lambda m: _escape(m.group()), clean(text).replace("\r", " "))
 
 
 def _comments(lines: list[str], pad: str) -> list[str]:

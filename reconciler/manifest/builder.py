@@ -3,10 +3,23 @@
 Values are typed here by the YAML 1.2 core schema, never by a YAML constructor, so no tag can run
 code; aliases are counted (alias bombs), nesting is bounded without recursion, duplicate keys and
 YAML merge keys (`<<: *defaults`) are handled with the position of every key and value kept.
+
+Design. ruamel.yaml's public loaders build nodes and then objects, losing the positions of
+scalars and refusing nothing we need refused, so the manifest is read one level lower: the
+parser's event stream (yamlread.py builds the parser from ruamel.yaml's Reader, Scanner,
+Parser and VersionedResolver classes, or libyaml's CParser). The Builder is a push-down
+machine over those events: each mapping or sequence start pushes a `_Frame` holding the
+container being filled and its path; a scalar or a finished container is stored into the
+frame on top; an alias copies the anchored subtree and the positions recorded under it
+(`log`); a key that cannot be kept (duplicate, not a string) skips the whole value that
+follows. Event classes are matched by name, so both parsers' classes work. Only those parser
+classes and their event names are relied on: pyproject.toml pins the ruamel.yaml range the
+suite has been run against (0.18.6 to 0.19.x).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -152,6 +165,11 @@ class Builder:
             self.feed(ev)
             return
         raw = ev.value
+        bad = CONTROL.search(raw)
+        if bad:
+            self.problem(line, col, control_problem(bad.group()))
+            self.skip_nodes = 1
+            return
         if raw == "<<" and not ev.style and ev.tag is None:
             frame.merging = True
             frame.key_mark = (line, col)
@@ -240,6 +258,10 @@ class Builder:
             frame.key = None
 
     def scalar(self, ev: Any, tag: str | None, line: int, col: int) -> Any:
+        bad = CONTROL.search(ev.value)
+        if bad:  # only an escape (\0, \x01, \e...) can put one here: the file itself is checked
+            self.problem(line, col, control_problem(bad.group()))
+            return INVALID
         try:
             if tag is None:
                 return ev.value if ev.style else resolve_plain(ev.value)
@@ -313,6 +335,15 @@ class Builder:
             for p in self.log[frame.log_start :]:
                 if p[: m + 1] in prefixes:
                     self.record(frame.path + p[m:], self.entries[p])
+
+
+# Control characters other than tab and line breaks: invisible in every review of the file,
+# yet sent to CircleCI as they are.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_problem(char: str) -> str:
+    return f"control character U+{ord(char):04X} is not allowed (written here as an escape)"
 
 
 def _short(tag: str | None) -> str:

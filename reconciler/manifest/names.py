@@ -55,13 +55,15 @@ def normalise_project(slug: str) -> str | None:
 
 
 def base58_of_uuid(value: str) -> str:
-    """The key CircleCI derives from an organization or project UUID (base58 of its bytes)."""
-    n = int.from_bytes(uuid.UUID(value).bytes, "big")
+    """The key CircleCI derives from an organization or project UUID: base58 of its 16 bytes,
+    a `1` for each leading zero byte (mr-tron/base58, which CircleCI's fakes use)."""
+    raw = uuid.UUID(value).bytes
+    n = int.from_bytes(raw, "big")
     out = ""
     while n:
         n, r = divmod(n, 58)
         out = _B58[r] + out
-    return out or _B58[0]
+    return _B58[0] * (len(raw) - len(raw.lstrip(b"\0"))) + out
 
 
 def project_org(project: str) -> str:

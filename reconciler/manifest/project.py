@@ -16,6 +16,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import (
@@ -48,8 +49,8 @@ class ProjectSettings(StrictModel):
     """Forbid rerunning jobs with SSH."""
     forks_receive_secret_env_vars: StrictBool | None = None
     """Give builds of fork pull requests this project's secrets. Rarely wise."""
-    oss: StrictBool | None = None
-    """Free and Open Source: builds and config are public."""
+    # Read-only in CircleCI: kept here only so `validate` can refuse it with the reason.
+    oss: SkipJsonSchema[StrictBool | None] = None
     set_github_status: StrictBool | None = None
     """Report build status to GitHub checks."""
     setup_workflows: StrictBool | None = None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reconciler.errors import Problem, SecretError
 from reconciler.manifest import names
+from reconciler.manifest.builder import CONTROL
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.model import Manifest
 from reconciler.manifest.positions import Position, quote
@@ -52,18 +53,32 @@ class SecretResolver:
             value = self._from_env(ref.env, where)
         else:
             value = self._from_file(ref.file or "", base, target, where)
-        if len(value.reveal()) > MAX_VALUE_CHARS:  # CircleCI refuses it: fail before any write
+        text = value.reveal()
+        if len(text) > MAX_VALUE_CHARS:  # CircleCI refuses it: fail before any write
             raise SecretError(
                 [where.problem(f"the value is longer than CircleCI's {MAX_VALUE_CHARS} characters")]
+            )
+        bad = CONTROL.search(text)
+        if bad:  # named by code point only: the value is a secret
+            source = f"environment variable {ref.env}" if ref.env else f"secret file {ref.file}"
+            raise SecretError(
+                [where.problem(f"{source} holds control character U+{ord(bad.group()):04X}")]
             )
         with self._lock:
             self._cache[key] = value
         return value
 
-    def resolve_all(self, manifest: Manifest) -> None:
-        """Resolve every reference of the manifest; raise one SecretError listing all failures."""
+    def resolve_all(self, manifest: Manifest, files_only: bool = False) -> None:
+        """Resolve every reference of the manifest; raise one SecretError listing all failures.
+        `files_only`: the `file:` references that exist, which `validate` can check offline (a
+        link out of the manifest's directory, a file too large, not text, control characters);
+        a missing one may be written by CI before plan, which reports it."""
         problems: list[Problem] = []
         for _path, ref in manifest.secret_refs():
+            if files_only and (
+                ref.file is None or not os.path.lexists((ref.source_dir or Path.cwd()) / ref.file)
+            ):
+                continue
             try:
                 self.resolve(ref)
             except SecretError as exc:

@@ -31,6 +31,14 @@ _SET_LISTS: list[Path_] = [
 ]
 
 
+# What CircleCI does not offer standalone projects (spec: "Not available to projects that use
+# GitLab or GitHub App"), with what to do instead.
+_STANDALONE_ONLY = (
+    ("schedules", "CircleCI has no scheduled pipelines there; use schedule triggers"),
+    ("checkout_keys", "CircleCI makes no checkout keys there; the app's integration checks out"),
+)
+
+
 def _walk(data: Any, pattern: Path_, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
     if not pattern:
         yield prefix, data
@@ -83,14 +91,7 @@ def check_document(doc: RawDocument) -> list[Problem]:
                         "CircleCI assigns the key; create it there and write the slug it shows"
                     )
                 )
-            settings = body.get("settings") if isinstance(body, dict) else None
-            if norm.startswith("circleci/") and isinstance(settings, dict) and "oss" in settings:
-                problems.append(
-                    pos.key(("projects", slug, "settings", "oss")).problem(
-                        "'oss' cannot be set on a standalone (circleci/) project: "
-                        "CircleCI refuses it there"
-                    )
-                )
+            problems += _unavailable(doc, slug, norm, body)
             first = folded.setdefault(names.fold_project(norm), slug)
             if first != slug:
                 line = pos.key(("projects", first)).line
@@ -117,6 +118,32 @@ def check_document(doc: RawDocument) -> list[Problem]:
         for path, items in _walk(data, pattern):
             if isinstance(items, list):
                 problems += _duplicates(doc, path, items, _same_item(path))
+    return problems
+
+
+def _unavailable(doc: RawDocument, slug: str, norm: str, body: Any) -> list[Problem]:
+    """What CircleCI cannot do for this project, refused before any call is made."""
+    if not isinstance(body, dict):
+        return []
+    pos, problems = doc.positions, []
+    settings = body.get("settings")
+    if isinstance(settings, dict) and "oss" in settings:
+        problems.append(
+            pos.key(("projects", slug, "settings", "oss")).problem(
+                "'oss' is read-only: CircleCI rejects a settings change that holds it "
+                "(400 \"Unexpected field 'advanced.oss'\"); remove it and change it in "
+                "CircleCI's project settings"
+            )
+        )
+    if norm.startswith("circleci/"):
+        for key, why in _STANDALONE_ONLY:
+            if key in body:
+                problems.append(
+                    pos.key(("projects", slug, key)).problem(
+                        f"'{key}' is not available to standalone (circleci/: GitHub App or "
+                        f"GitLab) projects: {why}"
+                    )
+                )
     return problems
 
 

@@ -5,9 +5,10 @@ Every renderer reads only the drift dict built by reconciler/drift.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from reconciler.core import SENSITIVE
 from reconciler.errors import ReconcilerError
 from reconciler.render.drift_fields import (
     COLOURS,
@@ -27,7 +28,6 @@ from reconciler.render.jsonutil import deep_sorted, dump, ordered
 from reconciler.render.junit import render_drift_junit
 from reconciler.render.symbols import paint
 from reconciler.render.values import clean
-from reconciler.resources.base import SENSITIVE
 
 FORMATS = ("text", "markdown", "json", "junit")
 INDENT = "      "
@@ -102,8 +102,35 @@ def render_drift_json(report: Mapping[str, Any]) -> str:
     return dump(doc)
 
 
-def render_drift(report: Mapping[str, Any], fmt: str, color: bool = False) -> str:
-    """The drift report in format `fmt`; `color` only affects the text format."""
+def masked(
+    report: Mapping[str, Any], secret_fields: Mapping[str, Iterable[str]]
+) -> Mapping[str, Any]:
+    """The report with every field that `secret_fields` names for its object's kind shown as
+    (sensitive), whatever value slipped in: a second mask behind the report's own."""
+    objects = []
+    for obj in report.get("objects") or []:
+        secret = set(secret_fields.get(str(obj.get("kind")), ()))
+        rows = obj.get("fields")
+        if secret and rows:
+            rows = [
+                {**f, "manifest": SENSITIVE, "live": SENSITIVE} if f.get("field") in secret else f
+                for f in rows
+            ]
+            obj = {**obj, "fields": rows}
+        objects.append(obj)
+    return {**report, "objects": objects} if "objects" in report else report
+
+
+def render_drift(
+    report: Mapping[str, Any],
+    fmt: str,
+    color: bool = False,
+    secret_fields: Mapping[str, Iterable[str]] | None = None,
+) -> str:
+    """The drift report in format `fmt`; `color` only affects the text format. Fields that
+    `secret_fields` (kind -> field names) names are never shown, whatever the report holds."""
+    if secret_fields:
+        report = masked(report, secret_fields)
     if fmt == "text":
         return render_drift_text(report, color=color)
     if fmt == "markdown":

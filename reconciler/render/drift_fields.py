@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.core import SENSITIVE
 from reconciler.render.values import compact
-from reconciler.resources import REGISTRY
-from reconciler.resources.base import SENSITIVE
 
 STATUSES = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
 DRIFT = STATUSES[1:]
@@ -63,11 +62,6 @@ def symbol(status: str) -> str:
     return SYMBOLS.get(status, "?")
 
 
-def _secret_names(kind: object) -> frozenset[str]:
-    k = REGISTRY.get(str(kind))
-    return k.secret_fields if k is not None else frozenset()
-
-
 def _show(value: Any, sensitive: bool) -> str:
     if value is None:
         return ABSENT
@@ -77,12 +71,11 @@ def _show(value: Any, sensitive: bool) -> str:
 
 
 def field_rows(obj: Mapping[str, Any]) -> list[FieldRow]:
-    secret = _secret_names(obj.get("kind"))
     out = []
     for f in obj.get("fields") or []:
         name = str(f.get("field", ""))
         m, lv = f.get("manifest"), f.get("live")
-        sensitive = name in secret or SENSITIVE in (m, lv)
+        sensitive = SENSITIVE in (m, lv)
         out.append(FieldRow(name, _show(m, sensitive), _show(lv, sensitive), sensitive))
     return out
 

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.core import SENSITIVE
 from reconciler.render.symbols import ACTIONS
 from reconciler.render.values import clip, compact
-from reconciler.resources.base import SENSITIVE
 
 
 def no_changes_line(plan: Mapping[str, Any]) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.core import SENSITIVE
 from reconciler.render.fields import sensitive_fields
 from reconciler.render.jsonutil import deep_sorted, dump, ordered
 from reconciler.render.symbols import ACTIONS
-from reconciler.resources.base import SENSITIVE
 
 # Known keys come first in reading order; anything else follows alphabetically, so the
 # output is the same bytes for the same plan whatever order the dict was built in.

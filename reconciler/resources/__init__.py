@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind
+from reconciler.core import Kind
 from reconciler.resources.checkout_key import CheckoutKeyKind
 from reconciler.resources.context import ContextKind
 from reconciler.resources.context_env_var import ContextEnvVarKind

@@ -3,10 +3,10 @@ type (older duplicates) are addressed by fingerprint so an authoritative list re
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class CheckoutKeyKind(CollectionKind):
@@ -43,7 +43,7 @@ class CheckoutKeyKind(CollectionKind):
             out.append(self._live(parent.address, name, key))
         return out
 
-    def _live(self, parent: str, name: str, key: dict) -> Resource:
+    def _live(self, parent: str, name: str, key: Json) -> Resource:
         return Resource(
             kind=self.name,
             address=child_address(parent, "checkout_key", name),

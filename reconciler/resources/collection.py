@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.core import FetchContext, Kind, PlanContext, Resource, Scope
+from reconciler.manifest import Context, Manifest, Project
 from reconciler.resources.names import context_address, manifest_projects, project_address
-from reconciler.resources.runtime import FetchContext, PlanContext
 
 
-def _owners(manifest: Any, parent_kind: str | None) -> dict[str, Any]:
+def _owners(manifest: Manifest, parent_kind: str | None) -> dict[str, Project | Context]:
     """Parent address -> the manifest object that may declare the collection."""
     if parent_kind == "project":
         return {project_address(s): p for s, p in manifest_projects(manifest).items()}
-    return {context_address(n): c for n, c in (getattr(manifest, "contexts", None) or {}).items()}
+    return {context_address(n): c for n, c in manifest.contexts.items()}
 
 
 class CollectionKind(Kind):

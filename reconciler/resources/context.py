@@ -3,9 +3,9 @@ deleted only when they match policy.manage_contexts; `protect` keeps one from an
 
 from __future__ import annotations
 
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
 from reconciler.resources.names import context_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class ContextKind(Kind):
@@ -19,7 +19,7 @@ class ContextKind(Kind):
                 kind=self.name,
                 address=context_address(name),
                 name=name,
-                protect=bool(getattr(c, "protect", False)),
+                protect=c.protect,
             )
             for name, c in sorted(ctx.manifest.contexts.items())
         ]
@@ -30,7 +30,7 @@ class ContextKind(Kind):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         return [self._live(c) for c in ctx.api.list_contexts(ctx.org_id)]
 
-    def _live(self, c: dict) -> Resource:
+    def _live(self, c: Json) -> Resource:
         return Resource(
             kind=self.name, address=context_address(c["name"]), name=c["name"], ids={"id": c["id"]}
         )
@@ -40,4 +40,4 @@ class ContextKind(Kind):
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         # Deleting a context deletes its env vars and restrictions with it.
-        ctx.api.delete_context(live.ids["id"])
+        ctx.api.delete_context(live.ids["id"], ctx.org_id)

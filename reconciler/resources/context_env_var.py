@@ -3,10 +3,10 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 
@@ -21,7 +21,7 @@ class ContextEnvVarKind(EnvVarKind):
         items = ctx.api.list_context_env_vars(parent.ids["id"])
         return [self._live(parent.address, e) for e in items]
 
-    def _live(self, parent: str, e: dict) -> Resource:
+    def _live(self, parent: str, e: Json) -> Resource:
         return Resource(
             kind=self.name,
             address=child_address(parent, "env_var", e["name"]),

@@ -1,4 +1,6 @@
 """Context restrictions, identified by kind and name (project slug, expression, group name).
+Where the groups list cannot be read (the groups API serves standalone organizations only),
+group restrictions are identified by the id CircleCI stores, on both sides.
 
 CircleCI stores a project or group restriction by id. The id is compared too: when a project
 or group was deleted and made again under the same name, the restriction still points at the
@@ -9,21 +11,19 @@ route, and a context must never be left unrestricted in between).
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import NotFound
-from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
 
 
-def _resource(parent: str, rtype: str, shown: str, ref: Any, **ids: Any) -> Resource:
+def _resource(parent: str, rtype: str, shown: str, ref: object, **ids: object) -> Resource:
     name = f"{rtype}:{shown}"
-    fields = {"type": rtype, "value": shown}
+    fields: dict[str, object] = {"type": rtype, "value": shown}
     if rtype != "expression":
         fields["ref"] = ref  # the id CircleCI holds (None: not known before apply)
     return Resource(
@@ -94,6 +94,8 @@ class ContextRestrictionKind(CollectionKind):
         taken = {(r.parent, n) for r, n in named if n is not None}
         out = []
         for r, shown in named:
+            if shown is None and r.fields["type"] == "group" and not ctx.groups_read:
+                shown = r.fields["ref"]  # names unknown: the id CircleCI stores, as written
             if shown is None:
                 shown = self._label_name(ctx, r)
                 if shown is None or (r.parent, shown) in taken:
@@ -106,10 +108,10 @@ class ContextRestrictionKind(CollectionKind):
         return out
 
     @staticmethod
-    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> Any:
+    def _known_name(r: Resource, known: dict[str, dict[str, str]]) -> str | None:
         rtype, ref = r.fields["type"], r.fields.get("ref")
         if rtype == "expression":
-            return r.fields["value"]
+            return str(r.fields["value"])
         return known.get(rtype, {}).get(str(ref))
 
     @staticmethod
@@ -131,7 +133,7 @@ class ContextRestrictionKind(CollectionKind):
                 raise NotFound(f"project {value} (named in {desired.address}) has no id")
             return pid
         if rtype == "group":
-            return ctx.groups.get(value, value)
+            return str(ctx.groups.get(value, value))
         return str(value)
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:

@@ -4,9 +4,8 @@ overwritten in place and never goes missing)."""
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.core import ApplyContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
-from reconciler.resources.runtime import ApplyContext, PlanContext
 from reconciler.resources.secrets import env_var_resources
 
 

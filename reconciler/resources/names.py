@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reconciler.manifest import Manifest, Project
 
 _SHORT = {"github": "gh", "bitbucket": "bb"}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
@@ -35,10 +39,9 @@ def child_address(parent: str, segment: str, name: str | None = None) -> str:
     return f"{parent}.{segment}" if name is None else f"{parent}.{segment}[{escape(name)}]"
 
 
-def manifest_projects(manifest: object) -> dict[str, object]:
+def manifest_projects(manifest: Manifest) -> dict[str, Project]:
     """The manifest's projects keyed by canonical slug."""
-    projects = getattr(manifest, "projects", {}) or {}
-    return {canonical_slug(slug): p for slug, p in projects.items()}
+    return {canonical_slug(slug): p for slug, p in manifest.projects.items()}
 
 
 def slug_of(address: str | None) -> str:

@@ -1,18 +1,37 @@
-"""Projects: looked up by slug, created (followed) only with `create: true`, never deleted."""
+"""Projects: looked up by slug, created only with `create: true`, never deleted.
+
+In GitHub OAuth and Bitbucket organizations a project made through the v2 API is not
+followed, and an unfollowed project does not build on push, so `create: true` also means
+"followed by the token's user" (v1.1 follow, which CircleCI's own clients call after create
+and which is safe to repeat). A run interrupted between the two is repaired by the next plan,
+which reads the followed projects (v1.1 GET /projects) and plans the follow. Standalone
+(`circleci/`) organizations have no follow.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
-from reconciler.errors import ApiError, Conflict, NotFound
-from reconciler.resources.base import Kind, Resource, Scope
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
+from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, PermissionDenied
+from reconciler.manifest import Context, Project
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
+
+log = logging.getLogger("reconciler.resources.project")
 
 
-def _live(slug: str, body: dict) -> Resource:
+def _classic(slug: str) -> bool:
+    return slug.startswith(("gh/", "bb/"))
+
+
+def _must_follow(slug: str, declared: Project | None) -> bool:
+    return _classic(slug) and declared is not None and declared.create
+
+
+def _live(slug: str, body: Json) -> Resource:
     return Resource(
         kind="project",
         address=project_address(slug),
@@ -28,12 +47,13 @@ class ProjectKind(Kind):
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = []
-        for slug in manifest_projects(ctx.manifest):
+        for slug, declared in manifest_projects(ctx.manifest).items():
             out.append(
                 Resource(
                     kind=self.name,
                     address=project_address(slug),
                     name=slug,
+                    fields={"followed": True} if _must_follow(slug, declared) else {},
                     protect=True,  # projects are never deleted
                 )
             )
@@ -44,9 +64,30 @@ class ProjectKind(Kind):
         # Projects named only in a restriction are read for their id, not managed.
         extra = {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
         slugs = sorted(wanted) + sorted(extra - set(wanted))
-        return [partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs]
+        units: list[Callable[[], list[Resource]]] = [
+            partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs
+        ]
+        if any(_must_follow(s, p) for s, p in wanted.items()):
+            units.append(partial(self._read_followed, ctx))
+        return units
 
-    def _read(self, ctx: FetchContext, slug: str, declared: Any) -> list[Resource]:
+    def _read_followed(self, ctx: FetchContext) -> list[Resource]:
+        try:
+            ctx.followed = {s.lower() for s in ctx.api.followed_projects()}
+        except (NotFound, PermissionDenied, BadRequest):
+            log.info("the followed projects cannot be read; follows are not checked")
+        return []
+
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """Whether each classic project is followed is known once both reads are done; when
+        the list could not be read, nothing is planned (create still follows)."""
+        for r in resources:
+            if _classic(r.name):
+                known = ctx.followed
+                r.fields["followed"] = True if known is None else r.name.lower() in known
+        return resources
+
+    def _read(self, ctx: FetchContext, slug: str, declared: Project | None) -> list[Resource]:
         body = ctx.api.get_project(slug)
         if body is None:
             if not ctx.strict:
@@ -57,7 +98,7 @@ class ProjectKind(Kind):
                     f"project {slug}, named in a context restriction, does not exist in "
                     "CircleCI or this token cannot see it"
                 )
-            if not getattr(declared, "create", False):
+            if not declared.create:
                 raise NotFound(
                     f"project {slug} does not exist in CircleCI or this token cannot see it "
                     "(check the slug's spelling and letter case as CircleCI shows it; "
@@ -88,12 +129,25 @@ class ProjectKind(Kind):
         live = _live(desired.name, body)
         with ctx.lock:
             ctx.project_ids[desired.name] = live.ids["id"]
+        if desired.fields.get("followed"):
+            self._follow(ctx, live)
         return live
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> Resource | None:
+        if "followed" in changed:
+            self._follow(ctx, live)
+        return live
+
+    @staticmethod
+    def _follow(ctx: ApplyContext, live: Resource) -> None:
+        ctx.api.follow_project(live.name)
+        live.fields["followed"] = True
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         raise NotImplementedError("projects are never deleted")
 
 
-def _restricted(context: object) -> list[str]:
-    restrictions = getattr(context, "restrictions", None)
-    return list(getattr(restrictions, "projects", None) or []) if restrictions else []
+def _restricted(context: Context) -> list[str]:
+    return list(context.restrictions.projects) if context.restrictions else []

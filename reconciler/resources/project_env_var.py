@@ -3,10 +3,10 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 
 from __future__ import annotations
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.client.api import Json
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 MASK = "xxxx"
@@ -18,6 +18,13 @@ def masked_suffix(masked: str | None) -> str | None:
     return masked[len(MASK) :] or None
 
 
+def _may_end(value: str, shown: str) -> bool:
+    """Whether CircleCI's mask can come from `value`. The spec shows "the last four ASCII
+    characters", which skips any others (`pässwörd` shows `swrd`): either reading
+    of that rule is accepted, so such a value is not rewritten on every apply."""
+    return value.endswith(shown) or "".join(c for c in value if c.isascii()).endswith(shown)
+
+
 class ProjectEnvVarKind(EnvVarKind):
     name = "project_env_var"
     parent_kind = "project"
@@ -26,7 +33,7 @@ class ProjectEnvVarKind(EnvVarKind):
         assert parent is not None
         return [self._live(parent.address, e) for e in ctx.api.list_project_env_vars(parent.name)]
 
-    def _live(self, parent: str, item: dict) -> Resource:
+    def _live(self, parent: str, item: Json) -> Resource:
         return Resource(
             kind=self.name,
             address=child_address(parent, "env_var", item["name"]),
@@ -45,7 +52,7 @@ class ProjectEnvVarKind(EnvVarKind):
         shown = masked_suffix(live.signal.get("masked"))
         if ctx.resolver is not None and shown:
             value = reveal(ctx, desired.secret)
-            if not value.endswith(shown):  # a certain change, whatever the ledger remembers
+            if not _may_end(value, shown):  # a certain change, whatever the ledger remembers
                 return SecretVerdict(True, "CircleCI's masked value ends differently")
         known = ledger_verdict(desired, live, ctx)
         if known is not None and known.changed is not None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.errors import ApiError
-from reconciler.resources.base import Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 
 class ProjectSettingsKind(CollectionKind):
@@ -74,7 +73,7 @@ class ProjectSettingsKind(CollectionKind):
         raise NotImplementedError("settings are never deleted")
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: object, b: object) -> bool:
     if isinstance(a, list) and isinstance(b, list):
         return sorted(map(str, a)) == sorted(map(str, b))
     return bool(a == b)

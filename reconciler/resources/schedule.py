@@ -1,23 +1,29 @@
-"""Scheduled pipelines, identified by name (unique per project); PATCH updates in place."""
+"""Scheduled pipelines, identified by name (unique per project); PATCH updates in place.
+
+Every real client PATCHes the whole schedule, and the spec does not say whether CircleCI
+merges a partial timetable into the stored one. So the whole desired object is sent, and a
+timetable that drops a key (days of week becoming days of month, months removed) is replaced
+(deleted, then created: names are unique), which is right whichever way CircleCI merges.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from reconciler.resources.base import Resource, Scope
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
-from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
-def _enum(v: Any) -> str:
+def _enum(v: object) -> str:
     return str(getattr(v, "value", v))
 
 
-def _position(order: list[str]) -> Any:
+def _position(order: list[str]) -> Callable[[str], tuple[int, str]]:
     """Calendar order; a value CircleCI may add later sorts last instead of failing."""
     return lambda v: (order.index(v), v) if v in order else (len(order), v)
 
@@ -44,7 +50,9 @@ def timetable(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _fields(description: Any, actor: str, tt: dict[str, Any], params: Any) -> dict[str, Any]:
+def _fields(
+    description: str | None, actor: str, tt: dict[str, Any], params: Mapping[str, object] | None
+) -> dict[str, Any]:
     return {
         "description": description or "",
         "attribution_actor": actor,
@@ -68,6 +76,7 @@ class ScheduleKind(CollectionKind):
     collection = "schedules"
     label = "schedule"
     ignore_category = "schedules"
+    replace_creates_first = False  # two schedules cannot share a name
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -117,19 +126,22 @@ class ScheduleKind(CollectionKind):
         )
         return _attribute(r, user_id)
 
-    def _body(self, desired: Resource, keys: list[str]) -> dict[str, Any]:
-        body: dict[str, Any] = {k: desired.fields[k] for k in keys}
-        return body
+    def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
+        dropped = set(live.fields["timetable"]) - set(desired.fields["timetable"])
+        return "timetable" in changed and bool(dropped)
+
+    @staticmethod
+    def _body(desired: Resource) -> dict[str, Any]:
+        return {"name": desired.name, **{k: desired.fields[k] for k in sorted(desired.fields)}}
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
-        body = {"name": desired.name, **self._body(desired, sorted(desired.fields))}
-        s = ctx.api.create_schedule(slug_of(desired.parent), body)
+        s = ctx.api.create_schedule(slug_of(desired.parent), self._body(desired))
         return self._live(desired.parent or "", s, ctx.user_id)
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
-        s = ctx.api.update_schedule(live.ids["id"], self._body(desired, changed))
+        s = ctx.api.update_schedule(live.ids["id"], self._body(desired))
         return self._live(desired.parent or "", s, ctx.user_id)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:

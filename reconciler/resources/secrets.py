@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
-from reconciler.resources.base import Resource, SecretVerdict
+from reconciler.core import ApplyContext, PlanContext, Resource, SecretVerdict
+from reconciler.errors import ReconcilerError
+from reconciler.manifest import EnvVar
 from reconciler.resources.names import child_address
-from reconciler.resources.runtime import PlanContext
 
 
-def env_var_resources(kind: str, parent: str, env_vars: dict[str, Any]) -> list[Resource]:
+def env_var_resources(kind: str, parent: str, env_vars: Mapping[str, EnvVar]) -> list[Resource]:
     out = []
     for name, ev in sorted(env_vars.items()):
         out.append(
@@ -19,16 +20,18 @@ def env_var_resources(kind: str, parent: str, env_vars: dict[str, Any]) -> list[
                 name=name,
                 parent=parent,
                 secret=ev,
-                signal={"version": getattr(ev, "version", None)},
-                protect=bool(getattr(ev, "protect", False)),
+                signal={"version": ev.version},
+                protect=ev.protect,
             )
         )
     return out
 
 
-def reveal(ctx: Any, ref: Any) -> str:
+def reveal(ctx: PlanContext | ApplyContext, ref: EnvVar | None) -> str:
     """The value of a reference, for a request body only."""
-    return str(ctx.resolver.resolve(ref).reveal())
+    if ctx.resolver is None or ref is None:
+        raise ReconcilerError("a secret was needed before the manifest's secrets were read")
+    return ctx.resolver.resolve(ref).reveal()
 
 
 def ledger_verdict(desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict | None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,17 +13,16 @@ from responses import matchers
 from reconciler.client import CircleCI, HttpClient
 from reconciler.errors import NotFound, PermissionDenied, ReconcilerError
 from tests.client.conftest import V1, V2
+from tests.emulator.helpers import recorded as recorded_exchange
 
-FIXTURES = Path("/work/shared/circleci-api/fixtures")
 CTX = "a2683f02-d716-4b1e-bb61-d8a5cf5308f1"
 ORG = "68129642-b377-4bd1-a534-a94d01d2db25"
 
 
 def recorded(name: str) -> Any:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"{name} not available")
-    return json.loads(path.read_text())["response"]["body"]
+    """The body of a recorded answer (found as every fixture is: CIRCLECI_API_FIXTURES, else
+    ../shared; missing is a failure under CI)."""
+    return recorded_exchange(name)["response"]["body"]
 
 
 @pytest.fixture

@@ -329,8 +329,7 @@ def test_token_and_secret_values_appear_in_no_error_or_log(
     rsps.post(f"{V2}/project/p/envvar", body=requests.ConnectionError(f"reset {SECRET}"))
     rsps.post(f"{V2}/webhook", status=500, json={"message": f"boom {SECRET}"})
     rsps.get(f"{V2}/slow", body=requests.ReadTimeout("read timed out"))
-    # On the package logger too: an in-process CLI run earlier in this worker may have set it.
-    caplog.set_level(logging.DEBUG, logger="reconciler")
+    caplog.set_level(logging.DEBUG, logger="reconciler")  # whatever an earlier CLI run left
     http = make_http(max_retry_wait=0.0)
     errors: list[BaseException] = []
     calls: list[Callable[[], Any]] = [

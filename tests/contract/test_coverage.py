@@ -27,8 +27,11 @@ SEED = {
             "contexts": {"aws-prod": {"env_vars": {"AWS_ACCESS_KEY_ID": "AKIA0000"}}},
         },
         "gh/other": {},
+        # Standalone: the groups API serves these only (newer spec).
+        "circleci/DrNsW5SW6K42zooKCzkVek": {"groups": ["platform"]},
     },
 }
+STANDALONE_ID = "68129642-b377-4bd1-a534-a94d01d2db25"
 # operationId -> statuses this test must see checked for it.
 EXPECTED = {
     "getCurrentUser": {200, 401},
@@ -95,7 +98,8 @@ def identity_and_projects(api: Api) -> str:
     api("GET", "/project/gh%2Facme%2Fnope", 404)
     api("POST", "/organization/gh/acme/project", 200, json={"name": "web"})
     api("POST", f"/organization/{acme}/project", 409, json={"name": "web"})
-    api("GET", f"/organizations/{acme}/groups", 200)
+    api("GET", f"/organizations/{STANDALONE_ID}/groups", 200)
+    api("GET", f"/organizations/{acme}/groups", 403)  # a GitHub OAuth org: teams, not groups
     api("GET", f"/organizations/{MISSING}/groups", 404)
     return str(project["id"])
 
@@ -189,7 +193,8 @@ def schedules_and_webhooks(api: Api, project_id: str) -> None:
     scope = {"scope-id": project_id, "scope-type": "project"}
     assert [w["name"] for w in api("GET", "/webhook", 200, params=scope)["items"]] == ["slack"]
     api("GET", f"/webhook/{made['id']}", 200)
-    api("PUT", f"/webhook/{made['id']}", 200, json={"events": ["job-completed"]})
+    whole = {k: v for k, v in hook.items() if k != "scope"}
+    api("PUT", f"/webhook/{made['id']}", 200, json={**whole, "events": ["job-completed"]})
     api("DELETE", f"/webhook/{made['id']}", 200)
     api("GET", f"/webhook/{made['id']}", 404)
 

@@ -130,7 +130,7 @@ def test_deleted_context_403(strict, lenient, emu, contract_observer) -> None:
     denied = {"message": "Permission denied."}
     assert "status not declared" in replay(strict, "GET", path, 403, denied)[0]
     assert replay(lenient, "GET", path, 403, denied) == []
-    assert replay(lenient, "DELETE", path, 403, denied) != []  # reads only
+    assert replay(lenient, "POST", path + "/restrictions", 403, denied) != []  # not writes
     before = getattr(contract_observer, "exempted", {}).get("deleted-context-403", 0)
     owner = call(emu, "GET", "/project/gh/acme/api").json()["organization_id"]
     listing = call(emu, "GET", "/context", params={"owner-id": owner}).json()
@@ -139,6 +139,21 @@ def test_deleted_context_403(strict, lenient, emu, contract_observer) -> None:
     for tail in ("", "/environment-variable", "/restrictions"):
         assert call(emu, "GET", f"/context/{context_id}{tail}").status_code == 403
     excused(contract_observer, "deleted-context-403", before)
+
+
+def test_deleted_context_delete_403(strict, lenient, emu, contract_observer) -> None:
+    assert "403" not in declared("deleteContext") and "default" not in declared("deleteContext")
+    path = "/api/v2/context/6e1c6b0c-4c4a-4bfd-9e57-6c8d5b6e0c6f"
+    denied = {"message": "Permission denied."}
+    assert "status not declared" in replay(strict, "DELETE", path, 403, denied)[0]
+    assert replay(lenient, "DELETE", path, 403, denied) == []
+    before = getattr(contract_observer, "exempted", {}).get("deleted-context-delete-403", 0)
+    made = call(emu, "POST", "/context", json={"name": "gone", "owner": {"slug": "gh/acme"}})
+    context_id = made.json()["id"]
+    assert call(emu, "DELETE", f"/context/{context_id}").status_code == 200
+    again = call(emu, "DELETE", f"/context/{context_id}")
+    assert (again.status_code, again.json()) == (403, denied)
+    excused(contract_observer, "deleted-context-delete-403", before)
 
 
 def test_duplicate_context_409(strict, lenient, emu, contract_observer) -> None:
@@ -169,7 +184,7 @@ def test_project_env_var_created_at_needs_no_exception(strict, emu) -> None:
 
 def test_every_exception_is_tested_and_names_real_operations() -> None:
     tested = {"collaborations-vcs_type", "rate-limit-plain-text", "deleted-context-403"}
-    tested |= {"duplicate-context-409"}
+    tested |= {"duplicate-context-409", "deleted-context-delete-403"}
     entries = load_exemptions()
     assert {e.id for e in entries} == tested
     operations = {r.operation_id for r in spec_index(str(spec_path())).routes}

@@ -7,12 +7,10 @@ from typing import Any
 
 import pytest
 
+from reconciler.core import Kind, Plan, PlanContext, Resource, Scope, SecretVerdict, State
 from reconciler.diff import diff
 from reconciler.errors import UnsafePlan
-from reconciler.plan import Plan, check_safety, order
-from reconciler.resources.base import Kind, Resource, Scope, SecretVerdict
-from reconciler.resources.runtime import PlanContext
-from reconciler.state import State
+from reconciler.plan import check_safety, order
 
 
 class Box(Kind):

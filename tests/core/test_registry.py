@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+from reconciler.core import Kind
 from reconciler.resources import REGISTRY
-from reconciler.resources.base import Kind
 from tests.support.kinds import CONTRACT_KINDS
 
 CONTRACT_KINDS = CONTRACT_KINDS
@@ -40,6 +40,7 @@ def test_every_kind_implements_the_hooks_it_declares() -> None:
 def test_kinds_with_an_update_route_implement_update() -> None:
     updatable = {n for n, k in REGISTRY.items() if type(k).update is not Kind.update}
     assert updatable == {
+        "project",
         "project_settings",
         "project_env_var",
         "schedule",

@@ -24,6 +24,9 @@ SECRETS = {
     "FILE_SECRET": "file-secret-value-5555",
 }
 TOKEN = "e2e-token-do-not-print"
+# gh/acme is a GitHub OAuth org: its security groups (GitHub teams) are named by id, since
+# CircleCI's groups API serves standalone organizations only.
+PLATFORM_ID = "5b0c3f7e-1d2a-4c8b-9e6f-0a1b2c3d4e5f"
 
 COMPLETE: dict[str, Any] = {
     "version": 1,
@@ -71,7 +74,7 @@ COMPLETE: dict[str, Any] = {
             "restrictions": {
                 "projects": ["gh/acme/api", "gh/acme/other"],
                 "expressions": ['pipeline.git.branch == "main"'],
-                "groups": ["platform"],
+                "groups": [PLATFORM_ID],
             },
             "env_vars": {
                 "AWS_ACCESS_KEY_ID": {"env": "PROD_KEY_ID"},
@@ -85,7 +88,7 @@ SEED: dict[str, Any] = {
     "users": [{"login": "alice", "token": TOKEN, "organizations": ["gh/acme"]}],
     "organizations": {
         "gh/acme": {
-            "groups": ["platform"],
+            "groups": {"platform": PLATFORM_ID},
             "projects": {
                 "gh/acme/api": {},
                 "gh/acme/web": {"env_vars": {"UNTOUCHED": "keep-me"}},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.harness import TOKEN, Cli, write_manifest
+from tests.e2e.harness import PLATFORM_ID, TOKEN, Cli, write_manifest
 
 
 def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -41,7 +41,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
             "webhooks": hooks,
         }
         manifest_projects[slug] = {
-            "settings": {"build_prs_only": True, "oss": False},
+            "settings": {"build_prs_only": True, "disable_ssh": False},
             "env_vars": {k: {"env": f"E_{p}_{k}"} for k in env},
             "checkout_keys": ["deploy-key"],
             "schedules": schedules,
@@ -56,7 +56,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
         restrictions = {
             "projects": ["gh/acme/p0", "gh/acme/outside"],
             "expressions": [f'pipeline.git.branch == "b{c}"'],
-            "groups": ["platform"],
+            "groups": [PLATFORM_ID],
         }
         seed_contexts[f"ctx-{c}"] = {"env_vars": env, "restrictions": restrictions}
         manifest_contexts[f"ctx-{c}"] = {
@@ -67,7 +67,7 @@ def big_world(projects: int, contexts: int, per: int) -> tuple[dict[str, Any], d
         "users": [{"login": "alice", "token": TOKEN, "organizations": ["gh/acme"]}],
         "organizations": {
             "gh/acme": {
-                "groups": ["platform"],
+                "groups": {"platform": PLATFORM_ID},
                 "projects": {**seed_projects, "gh/acme/outside": {}},
                 "contexts": seed_contexts,
             }

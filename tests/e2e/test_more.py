@@ -74,9 +74,16 @@ def test_drift_reports_objects_deleted_by_hand_as_missing(
     hook = next(iter(state["webhooks"]))
     headers = {"Circle-Token": TOKEN}
     requests.delete(f"{world.api}/schedule/{schedule}", headers=headers, timeout=5)
+    live = state["webhooks"][hook]
     requests.put(
         f"{world.api}/webhook/{hook}",
-        json={"verify-tls": False},
+        json={
+            "name": live["name"],
+            "url": live["url"],
+            "events": live["events"],
+            "signing-secret": live["signing_secret"],
+            "verify-tls": False,
+        },
         headers=headers,
         timeout=5,
     ).raise_for_status()

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.harness import (
+    PLATFORM_ID,
     SECRETS,
     Cli,
     complete,
@@ -51,7 +52,7 @@ def test_plan_creates_every_kind_in_dependency_order(cli: Cli, world: Any, tmp_p
         "context[aws-prod].restriction[project:gh/acme/api]",
         "context[aws-prod].restriction[project:gh/acme/other]",
         'context[aws-prod].restriction[expression:pipeline.git.branch == "main"]',
-        "context[aws-prod].restriction[group:platform]",
+        f"context[aws-prod].restriction[group:{PLATFORM_ID}]",
     }
     assert all(ctx["wave"] < r["wave"] < env["wave"] for r in restrictions)
     assert env["after"]["value"] == "(sensitive)"
@@ -189,7 +190,7 @@ def test_deletes_only_where_the_manifest_owns_the_collection(
         "project[gh/acme/api].schedule[nightly]",
         "project[gh/acme/api].webhook[slack]",
         "project[gh/acme/api].checkout_key[deploy-key]",
-        "context[aws-prod].restriction[group:platform]",
+        f"context[aws-prod].restriction[group:{PLATFORM_ID}]",
         "context[aws-prod].env_var[AWS_ACCESS_KEY_ID]",
         "context[tmp-scratch]",
     }

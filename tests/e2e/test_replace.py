@@ -45,25 +45,3 @@ def test_project_made_again_is_a_replace(cli: Cli, world: Any, tmp_path: Path) -
     assert ("project", new_id) in _restrictions(world)
     assert ("project", old_id) not in _restrictions(world)
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
-
-
-def test_group_made_again_is_a_replace(cli: Cli, world: Any, tmp_path: Path) -> None:
-    path = write_manifest(tmp_path, complete())
-    assert cli("apply", path, "--auto-approve").exit_code == 0
-    org = next(iter(world.state()["organizations"].values()))
-    [old_id] = list(org["groups"])
-    base = f"{world.api}/organizations/{org['id']}/groups"
-    requests.delete(f"{base}/{old_id}", headers=HEADERS, timeout=5).raise_for_status()
-    made = requests.post(base, json={"name": "platform"}, headers=HEADERS, timeout=5)
-    assert made.status_code == 201
-    new_id = made.json()["id"]
-
-    plan = cli("plan", path, "--format", "json").json()
-    [change] = plan["changes"]
-    assert change["address"] == "context[aws-prod].restriction[group:platform]"
-    assert change["action"] == "replace"
-    assert (change["before"]["ref"], change["after"]["ref"]) == (old_id, new_id)
-    assert cli("apply", path, "--auto-approve").exit_code == 0
-    groups = [v for t, v in _restrictions(world) if t == "group"]
-    assert groups == [new_id]
-    assert cli("plan", path, "--detailed-exitcode").exit_code == 0

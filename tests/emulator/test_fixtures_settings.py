@@ -86,15 +86,19 @@ def test_a_refused_patch_applies_none_of_its_fields(api, contract_observer):
     assert api.get(SETTINGS).json()["advanced"]["disable_ssh"] is False
 
 
-def test_oss_is_settable_on_github_but_not_on_standalone_projects(emulator_factory):
+def test_oss_is_settable_nowhere_and_refuses_the_whole_patch(emulator_factory):
+    # CircleCI-Labs docs/resources/project_settings.md measured 400 "Unexpected field
+    # 'advanced.oss'" (the whole PATCH is rejected); the spec's 400 example for the rest.
     key = "circleci/DrNsW5SW6K42zooKCzkVek"
     seed = {"organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}, key: {}}}
     emu = emulator_factory(seed=seed)
     api = Client(emu.api, emu.token)
     made = api.post(f"/organization/{key}/project", json={"name": "standalone"}).json()
     assert made["slug"].startswith(key + "/")
-    gh = api.patch(SETTINGS, json={"advanced": {"oss": True}})
-    assert gh.json()["advanced"]["oss"] is True
+    gh = api.patch(SETTINGS, json={"advanced": {"oss": True, "disable_ssh": True}})
+    assert gh.status_code == 400
+    assert gh.json() == {"message": "Unexpected field 'advanced.oss'"}
+    assert api.get(SETTINGS).json()["advanced"]["disable_ssh"] is False
     resp = api.patch(f"/project/{made['slug']}/settings", json={"advanced": {"oss": True}})
     reproduces(resp, "docs-project-settings-patch-400-oss-not-settable.json")
 
@@ -110,6 +114,7 @@ def test_unknown_project_and_escaped_slug_are_404(api, contract_observer):
 def test_project_of_another_org_is_permission_denied(emulator_factory):
     emu = emulator_factory(seed=standard_seed())
     alice = Client(emu.api, ALICE)
-    resp = alice.patch("/project/gh/other/secret/settings", json={"advanced": {"oss": True}})
+    body = {"advanced": {"disable_ssh": True}}
+    resp = alice.patch("/project/gh/other/secret/settings", json=body)
     reproduces(resp, "docs-project-settings-403.json")
     assert alice.get("/project/gh/other/secret/settings").status_code == 403

@@ -134,11 +134,22 @@ def test_webhook_lifecycle_masks_the_secret(emu, api):
     assert [w["id"] for w in listed["items"]] == [webhook["id"]] and listed[
         "next_page_token"
     ] is None
-    put = api.put(f"/webhook/{webhook['id']}", json={"events": ["job-completed"]}).json()
-    assert put["events"] == ["job-completed"] and put["url"] == webhook["url"]  # partial
+    # PUT replaces (our choice, README): a partial body is refused, a whole one taken.
+    partial = api.put(f"/webhook/{webhook['id']}", json={"events": ["job-completed"]})
+    assert (partial.status_code, partial.json()) == (
+        400,
+        {"message": "Missing one or more JSON fields."},
+    )
+    whole = {**hook(pid), "events": ["job-completed"], "signing-secret": "rotated"}
+    del whole["scope"]
+    put = api.put(f"/webhook/{webhook['id']}", json=whole).json()
+    assert put["events"] == ["job-completed"] and put["url"] == webhook["url"]
     assert put["updated-at"] > webhook["updated-at"]
-    api.put(f"/webhook/{webhook['id']}", json={"signing-secret": "rotated"})
     assert emu.state()["webhooks"][webhook["id"]]["signing_secret"] == "rotated"
+    del whole["signing-secret"], whole["verify-tls"]
+    api.put(f"/webhook/{webhook['id']}", json=whole).raise_for_status()
+    reset = emu.state()["webhooks"][webhook["id"]]
+    assert (reset["signing_secret"], reset["verify_tls"]) == ("", True)  # left out: reset
     assert api.delete(f"/webhook/{webhook['id']}").json() == {"message": "Webhook deleted."}
     assert api.get(f"/webhook/{webhook['id']}").status_code == 404
 

@@ -55,7 +55,7 @@ def seed() -> dict[str, Any]:
         "users": [{"login": "exporter", "token": TOKEN, "organizations": [ORG]}],
         "organizations": {
             ORG: {
-                "groups": ["platform", "release"],
+                "groups": ["platform"],
                 "projects": {
                     API: {
                         "settings": {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid as uuid_module
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from reconciler.emulator import util as emulator_util
 from reconciler.manifest import (
     AttributionActor,
     CheckoutKeyType,
@@ -71,13 +75,14 @@ def test_settings_are_partial_only_written_keys_are_set(write) -> None:
         [
             write(
                 HEAD
-                + "projects:\n  gh/acme/api:\n    settings: {build_fork_prs: false, oss: true}\n"
+                + "projects:\n  gh/acme/api:\n"
+                + "    settings: {build_fork_prs: false, disable_ssh: true}\n"
             )
         ]
     )
     settings = m.projects["gh/acme/api"].settings
     assert settings is not None
-    assert settings.model_dump(exclude_unset=True) == {"build_fork_prs": False, "oss": True}
+    assert settings.model_dump(exclude_unset=True) == {"build_fork_prs": False, "disable_ssh": True}
 
 
 def test_restrictions_written_make_every_kind_authoritative(write) -> None:
@@ -192,3 +197,31 @@ def test_globs(pattern: str, ok: bool) -> None:
 )
 def test_project_belongs_to_organization(project: str, org: str, ok: bool) -> None:
     assert names.same_org(project, org) is ok
+
+
+LEADING_ZEROS = st.integers(1, 16).flatmap(
+    lambda zeros: st.binary(min_size=16 - zeros, max_size=16 - zeros).map(
+        lambda rest: uuid_module.UUID(bytes=b"\0" * zeros + rest)
+    )
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(LEADING_ZEROS)
+def test_base58_keys_keep_a_one_per_leading_zero_byte(value: uuid_module.UUID) -> None:
+    # CircleCI's fakes (circleci-sdk-go internal/testing/fakecircle/org.go) use mr-tron/base58,
+    # which writes a `1` for each leading zero byte; so does the emulator, independently.
+    key = names.base58_of_uuid(str(value))
+    assert key == emulator_util.uuid_key(str(value))
+    raw = value.bytes
+    assert key.startswith("1" * (len(raw) - len(raw.lstrip(b"\0"))))
+    assert emulator_util.key_uuid(key) == str(value)
+
+
+def test_a_standalone_org_whose_uuid_starts_with_a_zero_byte_is_accepted(write) -> None:
+    org_id = "00d1c3a4-4b1e-4c55-9a39-3c2e7a7f3b11"
+    key = emulator_util.uuid_key(org_id)
+    assert key.startswith("1")
+    project = f"circleci/{key}/TR2eS1FtBshdqkgqtiiaDa"
+    text = f"version: 1\norganization: {org_id}\nprojects:\n  {project}: {{}}\n"
+    assert load_manifest([write(text)])

@@ -66,7 +66,7 @@ def test_each_example_manifest_carries_the_modeline_and_validates(path: Path) ->
     [
         "projets: {}",
         "projects: {gh/acme/api: {env_vars: {BAD-NAME: x}}}",
-        "projects: {gh/acme/api: {settings: {oss: 'yes'}}}",
+        "projects: {gh/acme/api: {settings: {disable_ssh: 'yes'}}}",
         "projects: {gh/acme/api: {env_vars: {A: null}}}",
         "contexts: {c: {env_vars: {A: {env: A, file: b}}}}",
         "projects: {gh/acme/api: {webhooks: {w: {url: 'http://x', events: [job-completed]}}}}",

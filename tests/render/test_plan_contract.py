@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from reconciler.plan import Change, Plan
+from reconciler.core import SENSITIVE, Change, Plan, Resource
 from reconciler.render import render
-from reconciler.resources.base import SENSITIVE, Resource
 
 API = "project[gh/acme/api]"
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
+from reconciler.core import SENSITIVE
 from reconciler.render import render
 from reconciler.render.fields import rows
 from reconciler.render.text import INDENT
-from reconciler.resources.base import SENSITIVE
 from tests.render.sample import full_plan, with_secret
 
 PLANTED = "PLANTED-s3cr3t-9f8e7d6c"

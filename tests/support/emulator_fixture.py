@@ -36,6 +36,13 @@ class RunningEmulator:
     def reset_requests(self) -> None:
         requests.post(self.url + "/_emulator/reset", timeout=10).raise_for_status()
 
+    def fault(self, spec: str | dict[str, Any] | None) -> None:
+        """Aim a hostile answer at a route (see reconciler/emulator/faults.py); None clears."""
+        if spec is None:
+            requests.delete(self.url + "/_emulator/faults", timeout=10).raise_for_status()
+        else:
+            requests.post(self.url + "/_emulator/faults", json=spec, timeout=10).raise_for_status()
+
     def state(self) -> dict[str, Any]:
         resp = requests.get(self.url + "/_emulator/state", timeout=10)
         resp.raise_for_status()
@@ -58,6 +65,7 @@ def emulator_factory(contract_observer: Any) -> Iterator[MakeEmulator]:
         rate_limit: float = 0,
         fault_rate: float = 0.0,
         fault_seed: int | None = 0,
+        fault_rules: list[Any] | None = None,
     ) -> RunningEmulator:
         config = EmulatorConfig(
             seed=seed,
@@ -67,6 +75,7 @@ def emulator_factory(contract_observer: Any) -> Iterator[MakeEmulator]:
             rate_limit=rate_limit,
             fault_rate=fault_rate,
             fault_seed=fault_seed,
+            fault_rules=list(fault_rules or []),
         )
         server = EmulatorServer(config, observer=contract_observer)
         servers.append(server)

@@ -69,6 +69,10 @@ def _key_type(ctx: Ctx, allowed: dict[str, str]) -> str:
     data = ctx.object_body({"type"}, {"type"}, strict=False)
     if data["type"] not in allowed:
         raise Fail(400, "Invalid checkout key type.")
+    if allowed[data["type"]] == "github-user-key" and not ctx.user.get("github_authorized", True):
+        # Spec: a user key needs the token's user to have authorised GitHub; without it
+        # CircleCI answers 500 (circleci-cli PR #1647). The body is our choice (README).
+        raise Fail(500, "Internal server error.")
     return allowed[data["type"]]
 
 
@@ -81,8 +85,13 @@ def v2_list(ctx: Ctx, slug: str) -> Reply:
     return Reply(200, ctx.whole(items))
 
 
+STANDALONE = "Checkout keys are not available to projects that use GitLab or GitHub App."
+
+
 def v2_create(ctx: Ctx, slug: str) -> Reply:
     project = ctx.project(slug)
+    if project["slug"].startswith("circleci/"):  # spec; status and text are ours (README)
+        raise Fail(400, STANDALONE)
     key = add_key(ctx.user, project, _key_type(ctx, V2_TYPES), ctx.world.clock.now())
     return Reply(201, _v2(project, key))
 

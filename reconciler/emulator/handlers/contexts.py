@@ -19,8 +19,9 @@ def find_context(ctx: Ctx, context_id: str, invalid_is_400: bool = False) -> Rec
             raise Fail(400, "context_id is invalid.")
         raise Fail(404, "Context not found.")
     cid = context_id.lower()
-    if cid in ctx.world.deleted_contexts and ctx.request.method == "GET":
-        raise Fail(403, "Permission denied.")  # recorded: GETs on a deleted context
+    if cid in ctx.world.deleted_contexts and ctx.request.method in ("GET", "DELETE"):
+        # Recorded for GETs on a deleted context; a repeated DELETE meets it too (README).
+        raise Fail(403, "Permission denied.")
     found = ctx.world.contexts.get(cid)
     if found is None or not ctx.member_of(found["organization_id"]):
         raise Fail(404, "Context not found.")

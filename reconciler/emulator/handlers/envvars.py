@@ -34,8 +34,15 @@ def _write(ctx: Ctx, project: Record, name: str, value: str) -> None:
     project["env_vars"][name] = {"value": value, "created_at": ctx.world.clock.now()}
 
 
+def _edn(iso: str) -> str:
+    """The spec's example spelling of this timestamp, Clojure's EDN instant
+    (`#joda/inst 2023-04-14T21:20:14+0000`); milliseconds kept so writes stay ordered."""
+    return "#joda/inst " + iso.replace("Z", "+0000")
+
+
 def _v2(name: str, var: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "value": mask_env_value(var["value"]), "created-at": var["created_at"]}
+    created = _edn(var["created_at"])
+    return {"name": name, "value": mask_env_value(var["value"]), "created-at": created}
 
 
 def _sorted(project: Record) -> list[tuple[str, dict[str, Any]]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.emulator.http import Ctx, Fail, Reply, Route
-from reconciler.emulator.util import SHORT_VCS, is_uuid
+from reconciler.emulator.util import SHORT_VCS, is_uuid, key_uuid, split_slug
 from reconciler.emulator.world import Record, World
 
 PROVIDER = {"github": "GitHub", "bitbucket": "Bitbucket", "circleci": "CircleCI"}
@@ -40,7 +40,8 @@ def collaborations(ctx: Ctx) -> Reply:
             "vcs_type": o["vcs_type"],
             "slug": o["slug"],
             "name": o["name"],
-            "id": o["id"],
+            # The spec makes `id` nullable; a seed org with `listed_without_id` shows none.
+            "id": None if o.get("listed_without_id") else o["id"],
             "avatar_url": f"https://avatars.example.com/org/{o['name']}",
         }
         for o in orgs
@@ -50,6 +51,8 @@ def collaborations(ctx: Ctx) -> Reply:
 
 def get_org(ctx: Ctx, org: str) -> Reply:
     found = ctx.org(org)
+    if found.get("listed_without_id"):  # as a CircleCI without this newer route (README)
+        raise Fail(404, "Organization does not exist.")
     return Reply(200, {k: found[k] for k in ("id", "name", "slug", "vcs_type")})
 
 
@@ -65,7 +68,7 @@ def create_project(ctx: Ctx, org: str) -> Reply:
 
 
 def groups(ctx: Ctx, org_id: str) -> Reply:
-    org = _member_org(ctx, org_id)
+    org = _groups_org(ctx, org_id)
     limit = ctx.request.args.get("limit", ctx.page_size, type=int) or ctx.page_size
     items = sorted(org["groups"].values(), key=lambda g: g["name"])
     body = ctx.page([dict(g) for g in items], f"groups:{org['id']}", max(1, limit))
@@ -74,6 +77,10 @@ def groups(ctx: Ctx, org_id: str) -> Reply:
 
 
 def get_project(ctx: Ctx, slug: str) -> Reply:
+    parts = split_slug(slug)
+    if parts and parts[0] == "circleci" and key_uuid(parts[2]) is None:
+        # circleci-cli PR #1647: a standalone slug with a name for a key answers 400, not 404.
+        raise Fail(400, "Invalid project slug.")
     return Reply(200, project_view(ctx.world, ctx.project(slug)))
 
 
@@ -89,8 +96,18 @@ def _member_org(ctx: Ctx, org_id: str) -> Record:
     return org
 
 
-def create_group(ctx: Ctx, org_id: str) -> Reply:
+def _groups_org(ctx: Ctx, org_id: str) -> Record:
+    """The groups API is for standalone organizations only (newer spec); a GitHub OAuth or
+    Bitbucket org's security groups are its VCS teams, which restrictions name by id only.
+    What such an org gets is unknown: the spec's 403 (README)."""
     org = _member_org(ctx, org_id)
+    if org["vcs_type"] != "circleci":
+        raise Fail(403, "Permission denied.")
+    return org
+
+
+def create_group(ctx: Ctx, org_id: str) -> Reply:
+    org = _groups_org(ctx, org_id)
     data = ctx.object_body({"name", "description"}, {"name"})
     name = data["name"]
     if not isinstance(name, str) or not name.strip():
@@ -103,7 +120,7 @@ def create_group(ctx: Ctx, org_id: str) -> Reply:
 
 
 def delete_group(ctx: Ctx, org_id: str, group_id: str) -> Reply:
-    org = _member_org(ctx, org_id)
+    org = _groups_org(ctx, org_id)
     if group_id.lower() not in org["groups"]:
         raise Fail(404, "Group does not exist.")
     del org["groups"][group_id.lower()]
@@ -116,9 +133,11 @@ def v1_me(ctx: Ctx) -> Reply:
 
 
 def v1_projects(ctx: Ctx) -> Reply:
+    """Only the projects the token's user follows (circleci-cli PR #1647: "a project created
+    through the API is not followed")."""
     body = []
     for p in ctx.world.projects.values():
-        if ctx.member_of(p["organization_id"]):
+        if ctx.member_of(p["organization_id"]) and ctx.user["id"] in p.get("followers", []):
             org = ctx.world.organizations[p["organization_id"]]
             body.append(
                 {
@@ -148,8 +167,10 @@ def v1_follow(ctx: Ctx, vcs: str, org: str, repo: str) -> Reply:
     found = ctx.world.find_org(f"{vcs}/{org}") if short in ("gh", "bb") else None
     if found is None or not ctx.member_of(found["id"]):
         raise Fail(404, "Project not found")
-    if ctx.world.project_named(found, repo) is None:
-        ctx.world.add_project(found, repo)
+    project = ctx.world.project_named(found, repo) or ctx.world.add_project(found, repo)
+    followers = project.setdefault("followers", [])
+    if ctx.user["id"] not in followers:  # following twice changes nothing
+        followers.append(ctx.user["id"])
     return Reply(200, {"following": True, "workflow": False, "first_build": None})
 
 

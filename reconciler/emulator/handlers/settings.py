@@ -53,9 +53,12 @@ def _validate(data: Any, project: Record, vcs_type: str) -> dict[str, Any]:
                 raise Fail(400, f"Field '{key}' only supports up to {MAX_OVERRIDES} branches.")
         elif not isinstance(value, bool):
             raise Fail(400, f"Setting '{key}' must be boolean.")
-    # Our choice (README): `oss` is a flag of VCS-hosted projects only.
-    if "oss" in advanced and vcs_type == "circleci":
-        raise Fail(400, "Feature flag 'oss' is not settable for this project.")
+    # `oss` cannot be written through this route: a body holding it is refused whole
+    # (README: measured text on VCS projects, the spec's example text on standalone ones).
+    if "oss" in advanced:
+        if vcs_type == "circleci":
+            raise Fail(400, "Feature flag 'oss' is not settable for this project.")
+        raise Fail(400, "Unexpected field 'advanced.oss'")
     return advanced
 
 

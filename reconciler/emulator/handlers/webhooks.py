@@ -99,10 +99,16 @@ def update_webhook(ctx: Ctx, webhook_id: str) -> Reply:
     fields = validate.webhook_fields(ctx.object_body(WRITABLE))
     if not fields:
         raise Fail(400, "No JSON fields found.")
-    for key, value in fields.items():  # PUT is partial: absent fields keep their value
+    # Our choice where the spec is silent (README): PUT replaces the webhook, so a body
+    # without name, events or url is refused and a left-out secret or verify-tls is reset.
+    if not {"name", "events", "url"} <= set(fields):
+        raise Fail(400, "Missing one or more JSON fields.")
+    for key, value in {"verify-tls": True, "signing-secret": "", **fields}.items():
         found[key.replace("-", "_")] = value
     found["updated_at"] = ctx.world.clock.now()
-    return Reply(200, view(found))
+    # CircleCI's provider: the signing secret "may not be returned"; our choice (README) is
+    # that an update's answer shows none, so a client cannot count on the echo.
+    return Reply(200, {**view(found), "signing-secret": ""})
 
 
 def delete_webhook(ctx: Ctx, webhook_id: str) -> Reply:

@@ -12,7 +12,7 @@ from markdown_it.token import Token
 from reconciler.render.drift import render_drift
 from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.mdutil import COMMENT_LIMIT, size
-from tests.drift_render.sample import HTML, clean_report, full_report
+from tests.render.drift.sample import HTML, clean_report, full_report
 
 MD = MarkdownIt("gfm-like", {"linkify": False})  # linkify needs a package not installed
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reconciler.render.drift import render_drift
 from reconciler.render.junit import SUITE, UNMANAGED_SUITE, _text
-from tests.drift_render.sample import clean_report, full_report
+from tests.render.drift.sample import clean_report, full_report
 
 MANAGED = {"ok", "changed", "missing", "tampered"}
 

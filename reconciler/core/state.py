@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from reconciler.core.resource import Resource, Scope
 from reconciler.errors import ReconcilerError
-from reconciler.resources.base import Resource, Scope
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 
 from reconciler.render.drift import NO_DRIFT, render_drift
 from reconciler.render.symbols import strip_ansi
-from tests.drift_render.sample import clean_report, full_report
+from tests.render.drift.sample import clean_report, full_report
 
 
 def test_text_lists_only_drifted_objects() -> None:

@@ -13,7 +13,7 @@ import pytest
 from reconciler.errors import ReconcilerError
 from reconciler.render.drift import FORMATS, render_drift
 from reconciler.render.drift_fields import STATUSES
-from tests.drift_render.sample import clean_report, full_report
+from tests.render.drift.sample import clean_report, full_report
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTS: dict[str, Callable[[], dict[str, Any]]] = {"full": full_report, "clean": clean_report}

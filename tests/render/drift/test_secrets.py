@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from reconciler.render.drift import FORMATS, render_drift
-from reconciler.resources.base import SENSITIVE
-from tests.drift_render.sample import full_report
+from reconciler.core import SENSITIVE
+from reconciler.drift import secret_fields
+from reconciler.render.drift import FORMATS
+from reconciler.render.drift import render_drift as render_report
+from tests.render.drift.sample import full_report
 
 PLANTED = "PLANTED-s3cr3t-9f8e7d6c"
 LEAKY = [
@@ -18,6 +20,11 @@ LEAKY = [
     ("context[aws-prod].env_var[KEY]", "context_env_var", "value"),
     ("project[gh/acme/api].webhook[slack]", "webhook", "signing_secret"),
 ]
+
+
+def render_drift(report: dict[str, Any], fmt: str, color: bool = False) -> str:
+    """As the drift command renders: with the kinds' secret fields to mask."""
+    return render_report(report, fmt, color=color, secret_fields=secret_fields())
 
 
 def _leaky_report() -> dict[str, Any]:

@@ -1,86 +1,21 @@
-"""What every resource kind provides, and the normalised Resource both sides share.
-
-Desired state (from the manifest) and live state (from the API) are both lists of Resource, so
-the diff engine never sees raw API JSON nor manifest models.
-"""
+"""The Kind protocol: what every resource kind provides (identity, normalisation of both
+sides, ordering hints, API calls). Kinds subclass it explicitly to inherit the defaults."""
 
 from __future__ import annotations
 
-import fnmatch
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+from reconciler.core.resource import Resource, Scope, SecretVerdict
+from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:
-    from reconciler.resources.runtime import ApplyContext, FetchContext, PlanContext
-
-Action = Literal["create", "update", "delete", "replace"]
-SENSITIVE = "(sensitive)"
+    from reconciler.core.context import ApplyContext, FetchContext, PlanContext
 
 
-@dataclass
-class Resource:
-    """One object, normalised. `fields` are compared; everything else is bookkeeping."""
-
-    kind: str
-    address: str
-    name: str
-    parent: str | None = None
-    # Comparable, JSON-plain, normalised fields. On the desired side only managed keys appear.
-    fields: dict[str, Any] = field(default_factory=dict)
-    # Desired side: the secret reference for write-only values (resolved lazily).
-    secret: Any = None
-    # Live side: what the API lets us see of a secret (masked suffix, updated_at).
-    signal: dict[str, Any] = field(default_factory=dict)
-    # Live side: server-owned ids (id, fingerprint, context id...), never compared.
-    ids: dict[str, Any] = field(default_factory=dict)
-    protect: bool = False
-
-
-@dataclass(frozen=True)
-class Scope:
-    """An authoritative collection: live objects of `kind` under `parent` whose name matches
-    one of `names` (globs) and that the manifest does not declare are planned for deletion.
-    Collections without a scope are hands-off."""
-
-    parent: str | None
-    kind: str
-    names: tuple[str, ...] = ("*",)
-    # Why an unlisted object of this collection is deleted, for the plan's reason line.
-    reason: str = ""
-
-    def owns(self, resource: Resource) -> bool:
-        return (
-            self.kind == resource.kind
-            and self.parent == resource.parent
-            and ignored(self.names, resource.name)
-        )
-
-
-def owner(scopes: Iterable[Scope], resource: Resource) -> Scope | None:
-    """The authoritative collection a live object belongs to, if any."""
-    return next((s for s in scopes if s.owns(resource)), None)
-
-
-def owner_index(scopes: Iterable[Scope]) -> Callable[[Resource], Scope | None]:
-    """owner() for many objects: scopes grouped by (kind, parent) once, so looking up every
-    live object of a large organization is not objects x scopes."""
-    by_collection: dict[tuple[str, str | None], list[Scope]] = {}
-    for scope in scopes:
-        by_collection.setdefault((scope.kind, scope.parent), []).append(scope)
-    return lambda resource: owner(by_collection.get((resource.kind, resource.parent), ()), resource)
-
-
-@dataclass
-class SecretVerdict:
-    """Whether a write-only value differs. `changed` None means no honest signal exists."""
-
-    changed: bool | None
-    why: str
-
-
-class Kind(ABC):
+@runtime_checkable
+class Kind(Protocol):
     """A resource kind: identity, normalisation of both sides, ordering hints, API calls."""
 
     name: ClassVar[str]
@@ -137,6 +72,10 @@ class Kind(ABC):
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         return SecretVerdict(None, "CircleCI never returns this value")
 
+    def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
+        """Whether no update can make `live` equal `desired` (then the object is replaced)."""
+        return bool(set(changed) & self.immutable_fields)
+
     # --- writes -------------------------------------------------------------------------
     @abstractmethod
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
@@ -146,14 +85,9 @@ class Kind(ABC):
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
         """Update in place; return the live form when the API answers with it."""
-        raise NotImplementedError(f"{self.name} has no update route")
+        # Not abstract: most kinds have an update route, the others never plan an update.
+        raise ReconcilerError(f"{self.name} has no update route")
 
     @abstractmethod
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         """Delete the object; an object already gone is not an error."""
-
-
-def ignored(patterns: Iterable[str], name: str) -> bool:
-    """Shell-style globs; a pattern also matches the name written exactly as it is, so a
-    listed name with brackets (`ctx [1]`) means that name, not a character class alone."""
-    return any(name == p or fnmatch.fnmatchcase(name, p) for p in patterns)

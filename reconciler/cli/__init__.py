@@ -1,0 +1,9 @@
+"""Command line: one module per command; each parses, calls the engine, renders and exits.
+
+Importing the command modules registers them on the `main` group.
+"""
+
+from reconciler.cli import apply, drift, emulator, export, plan, schema, validate
+from reconciler.cli.app import main
+
+__all__ = ["main", "apply", "drift", "emulator", "export", "plan", "schema", "validate"]

@@ -1,0 +1,75 @@
+"""Options the commands that talk to CircleCI share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("text", "markdown", "json")
+
+
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Only this address, what is below it and what it requires (repeatable).",
+)
+ledger_option = click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Fingerprint ledger of secrets written (keyed by CIRCLECI_RECONCILER_LEDGER_KEY).",
+)
+no_color_option = click.option("--no-color", is_flag=True, help="Plain text even on a terminal.")
+rewrite_option = click.option(
+    "--rewrite-secrets",
+    is_flag=True,
+    help="Also write every secret whose live value cannot be compared.",
+)
+
+
+def _allow_http(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta["allow_http"] = value
+
+
+def _ca_bundle(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta["ca_bundle"] = value
+
+
+def api_options(fn: F) -> F:
+    fn = click.option(
+        "--concurrency",
+        type=click.IntRange(1, 64),
+        default=8,
+        show_default=True,
+        help="Parallel API calls.",
+    )(fn)
+    fn = click.option(
+        "--host",
+        envvar="CIRCLECI_HOST",
+        default=None,
+        help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
+    )(fn)
+    fn = click.option(
+        "--allow-http",
+        is_flag=True,
+        envvar="CIRCLECI_ALLOW_HTTP",
+        expose_value=False,
+        callback=_allow_http,
+        help="Allow plain http to a host that is not loopback (the token travels in clear).",
+    )(fn)
+    fn = click.option(
+        "--ca-bundle",
+        envvar="CIRCLECI_CA_BUNDLE",
+        type=click.Path(exists=True, path_type=str),
+        expose_value=False,
+        callback=_ca_bundle,
+        help="Trust these CA certificates (PEM file or directory; env CIRCLECI_CA_BUNDLE).",
+    )(fn)
+    return fn
