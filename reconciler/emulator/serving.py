@@ -90,7 +90,10 @@ class Handler(WSGIRequestHandler):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length < 0 or length > MAX_BODY:
             return None
-        return self.rfile.read(length) if length else b""
+        data = self.rfile.read(length) if length else b""
+        if len(data) < length:  # the client went away mid-body: there is no request to serve
+            raise ConnectionAbortedError("request body cut short")
+        return data
 
     def run_wsgi(self) -> None:
         if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
@@ -100,6 +103,9 @@ class Handler(WSGIRequestHandler):
             body = self._read_body(environ)
         except ValueError:  # a garbled Content-Length or chunk
             body = None
+        except (ConnectionError, TimeoutError) as exc:
+            self.connection_dropped(exc, environ)
+            return
         if body is None:
             self.close_connection = True
             self._answer("413 Payload Too Large", [("Content-Type", "text/plain")], b"Too large")

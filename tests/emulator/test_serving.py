@@ -166,3 +166,17 @@ def test_an_idle_tls_connection_is_closed_not_left_unread(serve, tmp_path, monke
         with context.wrap_socket(raw, server_hostname="localhost") as sock:
             _exchange(sock, b"GET /api/v2/me HTTP/1.1\r\nHost: x\r\n\r\n")
             assert _closed(sock)  # after the idle timeout, the server hangs up
+
+
+def test_a_body_cut_short_is_not_served(serve):
+    server = serve()
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"PUT /api/v2/context/x/environment-variable/K HTTP/1.1\r\nHost: x\r\n"
+            b"Circle-Token: " + TOKEN.encode() + b'\r\nContent-Length: 40\r\n\r\n{"val'
+        )
+        sock.shutdown(socket.SHUT_WR)  # the client dies before the rest of the body
+        assert _closed(sock)
+    log = _session(server).get(server.url + "/_emulator/requests").json()
+    assert log == []  # never reached the API: no answer, nothing written, nothing logged
