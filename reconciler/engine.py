@@ -60,17 +60,33 @@ def _needs_groups(manifest: Manifest) -> bool:
     return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
 
 
+def _read_child(ctx: FetchContext, kind: Kind, parent: Resource) -> list[Resource]:
+    """One child collection; in read_all mode a collection CircleCI refuses to show (not
+    available for this project type, or not for this token) is recorded, not fatal. Any other
+    failure (auth, rate limit after retries, server) still stops the read."""
+    if not ctx.read_all:
+        return kind.fetch(ctx, parent)
+    try:
+        return kind.fetch(ctx, parent)
+    except (BadRequest, PermissionDenied, NotFound) as exc:
+        ctx.unreadable[(parent.address, kind.name)] = str(exc)
+        return []
+
+
 def fetch_live(
     api: CircleCI,
     manifest: Manifest,
     progress: Progress | None = None,
     kinds: dict[str, Kind] = REGISTRY,
     strict: bool = True,
+    read_all: bool = False,
 ) -> tuple[State, FetchContext]:
     """The live state, or ApiError when CircleCI's answers are not what the API promises: a
-    plan made from objects without names or ids would create or delete the wrong things."""
-    with unexpected_shape("nothing was planned or changed"):
-        return _fetch_live(api, manifest, progress, kinds, strict)
+    plan made from objects without names or ids would create or delete the wrong things.
+    read_all (export): every child collection of the parents read is wanted."""
+    outcome = "nothing was exported" if read_all else "nothing was planned or changed"
+    with unexpected_shape(outcome):
+        return _fetch_live(api, manifest, progress, kinds, strict, read_all)
 
 
 def _identified(r: Resource) -> Resource:
@@ -89,10 +105,11 @@ def _fetch_live(
     progress: Progress | None,
     kinds: dict[str, Kind],
     strict: bool,
+    read_all: bool,
 ) -> tuple[State, FetchContext]:
     """Read exactly what the manifest's scope needs: collection reads on one bounded pool,
     each child collection read as soon as its parent is known (no phase barriers)."""
-    ctx = FetchContext(api=api, manifest=manifest, strict=strict)
+    ctx = FetchContext(api=api, manifest=manifest, strict=strict, read_all=read_all)
     org = api.get_organization(manifest.organization)
     ctx.org_slug = org.get("slug") or manifest.organization
     # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
@@ -130,7 +147,7 @@ def _fetch_live(
         return []
 
     first: list[Callable[[], list[Resource]]] = []
-    if _needs_user(manifest):
+    if read_all or _needs_user(manifest):
         first.append(me)
     if _needs_groups(manifest):
         first.append(groups)
@@ -165,7 +182,7 @@ def _fetch_live(
                     found_by_kind.setdefault(r.kind, []).append(r)
                     for kind in children.get(r.kind, []):
                         if kind.wants(ctx, r):
-                            submit(kind.fetch, ctx, r)
+                            submit(_read_child, ctx, kind, r)
                 done += 1
                 if progress is not None:
                     progress(done, total)

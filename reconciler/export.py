@@ -1,22 +1,36 @@
 """`export`: a manifest describing a live organization, ready to commit and plan against.
 
 The given projects (settings, env var names, checkout key types, schedules, webhooks) and
-every context of the organization (env var names, restrictions). Secret values cannot be
-read, so each becomes an `{env: NAME}` placeholder listed at the top of the file; objects that
-cannot be written back faithfully are named in `policy.ignore` so plan and apply leave them
-alone. Planned against the same organization with the placeholders set, the manifest shows
-no change.
+every context of the organization (env var names, restrictions), read through the same kinds
+and normalisation as plan and drift. Secret values cannot be read, so each becomes an
+`{env: NAME}` placeholder listed at the top of the file; objects that cannot be written back
+faithfully are named in `policy.ignore` so plan and apply leave them alone. Planned against
+the same organization with the placeholders set, the manifest shows no change.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from reconciler.client.api import CircleCI
+from reconciler.core import Kind
+from reconciler.engine import fetch_live
 from reconciler.exporting.document import build
-from reconciler.exporting.live import read_org
+from reconciler.manifest import Manifest, Project
+from reconciler.manifest.names import normalise_org, normalise_project
+from reconciler.resources import REGISTRY
 
 
-def export_manifest(api: Any, org_slug: str, project_slugs: list[str]) -> str:
-    """The YAML text of a manifest for `org_slug` and `project_slugs` (read through `api`,
-    a reconciler.client.CircleCI)."""
-    return build(read_org(api, org_slug, project_slugs))
+def export_manifest(
+    api: CircleCI, org_slug: str, project_slugs: list[str], kinds: dict[str, Kind] = REGISTRY
+) -> str:
+    """The YAML text of a manifest for `org_slug` and `project_slugs`."""
+    # `github/x/y` and `gh/x/y` are one project: read and write it once.
+    slugs = sorted({normalise_project(s) or s for s in project_slugs})
+    # The scope to read, not a manifest from a file: unchecked, so the API judges the slugs.
+    scope = Manifest.model_construct(
+        version=1,
+        organization=normalise_org(org_slug) or org_slug,
+        projects={s: Project() for s in slugs},
+        contexts={},
+    )
+    live, fetch = fetch_live(api, scope, kinds=kinds, read_all=True)
+    return build(fetch, live, kinds)

@@ -2,6 +2,7 @@
 
 from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Plan
 from reconciler.core.context import ApplyContext, FetchContext, PlanContext
+from reconciler.core.export import ExportContext, Exported
 from reconciler.core.kind import Kind
 from reconciler.core.resource import (
     SENSITIVE,
@@ -23,6 +24,8 @@ __all__ = [
     "Action",
     "ApplyContext",
     "Change",
+    "ExportContext",
+    "Exported",
     "FetchContext",
     "Kind",
     "Plan",

@@ -45,6 +45,11 @@ class FetchContext:
     followed: set[str] | None = None
     # plan and apply stop on a declared project that is missing; drift reports it instead.
     strict: bool = True
+    # export: every child collection of the parents read is wanted, and a collection
+    # CircleCI refuses (400, 403, 404) is recorded in `unreadable` instead of stopping.
+    read_all: bool = False
+    # (parent address or None, kind name or lookup) -> why CircleCI refused to show it.
+    unreadable: dict[tuple[str | None, str], str] = field(default_factory=dict)
     # parent kind -> {parent address: manifest entry}, built once per read, not per parent.
     owners: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 

@@ -12,6 +12,7 @@ from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:
     from reconciler.core.context import ApplyContext, FetchContext, PlanContext
+    from reconciler.core.export import ExportContext, Exported
 
 
 @runtime_checkable
@@ -40,6 +41,9 @@ class Kind(Protocol):
     # Whether its objects count as managed for the mass-update guard (projects are never
     # changed, only looked up or created).
     managed: ClassVar[bool] = True
+    # The manifest key its objects are written under: a section (`projects`) for top-level
+    # kinds, a collection on the parent (`env_vars`) otherwise. None: not in a manifest.
+    collection: ClassVar[str | None] = None
 
     # --- desired side -------------------------------------------------------------------
     @abstractmethod
@@ -75,6 +79,13 @@ class Kind(Protocol):
     def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
         """Whether no update can make `live` equal `desired` (then the object is replaced)."""
         return bool(set(changed) & self.immutable_fields)
+
+    # --- export -------------------------------------------------------------------------
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """The manifest text of `live`, this kind's objects under `parent` (every one of them
+        for a top-level kind, parent None). An object that cannot be written back faithfully
+        is named in ctx.hands_off, never silently dropped (apply would delete it)."""
+        raise ReconcilerError(f"{self.name} objects cannot be exported: the kind has no export")
 
     # --- writes -------------------------------------------------------------------------
     @abstractmethod

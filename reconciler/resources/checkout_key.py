@@ -3,10 +3,24 @@ type (older duplicates) are addressed by fingerprint so an authoritative list re
 
 from __future__ import annotations
 
+from collections import Counter
+
 from reconciler.client.api import Json
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.exporting.yamltext import Flow
+from reconciler.manifest import CheckoutKeyType
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
+
+KEY_TYPES = tuple(t.value for t in CheckoutKeyType)
 
 
 class CheckoutKeyKind(CollectionKind):
@@ -14,6 +28,7 @@ class CheckoutKeyKind(CollectionKind):
     parent_kind = "project"
     collection = "checkout_keys"
     label = "checkout key"
+    on_standalone = False
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -52,6 +67,23 @@ class CheckoutKeyKind(CollectionKind):
             fields={"type": key["type"]},
             ids={"fingerprint": key["fingerprint"]},
         )
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """The key types, or none (hands-off) with the reason when a list would delete keys."""
+        n = Counter(str(r.fields.get("type")) for r in live)
+        odd = sorted(t for t in n if t not in KEY_TYPES)
+        if odd:
+            why = f"CircleCI reports key types this tool does not know ({odd})"
+            return Exported(notes=[f"checkout_keys: left out: {why}"])
+        twice = sorted(t for t, count in n.items() if count > 1)
+        if twice:
+            return Exported(
+                notes=[
+                    f"checkout_keys: left out: {', '.join(twice)} keys are live more than once, "
+                    "and listing the type would delete all but the preferred one"
+                ]
+            )
+        return Exported(Flow(sorted(n)))
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         key = ctx.api.create_checkout_key(slug_of(desired.parent), desired.fields["type"])

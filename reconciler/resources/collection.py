@@ -23,6 +23,9 @@ class CollectionKind(Kind):
     collection: ClassVar[str]
     # Whether declaring the collection makes it authoritative (settings are partial).
     authoritative: ClassVar[bool] = True
+    # Whether standalone (circleci/) projects have it: where not, export neither reads nor
+    # writes it.
+    on_standalone: ClassVar[bool] = True
 
     def declared(self, ctx: PlanContext | FetchContext) -> Iterator[tuple[str, Any]]:
         """(parent address, collection) for every parent whose manifest entry has the key."""
@@ -37,6 +40,8 @@ class CollectionKind(Kind):
         return [Scope(parent, self.name) for parent, _ in self.declared(ctx)]
 
     def wants(self, ctx: FetchContext, parent: Resource) -> bool:
+        if ctx.read_all:
+            return self.on_standalone or not parent.name.startswith("circleci/")
         # Asked once per live parent: the map is built once per read, or a large
         # organization costs parents x parents.
         owners = ctx.owners.get(self.parent_kind)

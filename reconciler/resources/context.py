@@ -4,7 +4,17 @@ deleted only when they match policy.manage_contexts; `protect` keeps one from an
 from __future__ import annotations
 
 from reconciler.client.api import Json
-from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    Kind,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.manifest.names import context_name_problem
 from reconciler.resources.names import context_address
 
 
@@ -12,6 +22,7 @@ class ContextKind(Kind):
     name = "context"
     label = "context"
     ignore_category = "contexts"
+    collection = "contexts"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -41,3 +52,15 @@ class ContextKind(Kind):
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         # Deleting a context deletes its env vars and restrictions with it.
         ctx.api.delete_context(live.ids["id"], ctx.org_id)
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """Every context of the organization, but one whose name the manifest cannot hold:
+        not managed unless listed, so leaving it out touches nothing."""
+        out = Exported(before=[] if live else ["The organization has none."])
+        for r in sorted(live, key=lambda r: r.name):
+            why = context_name_problem(r.name)
+            if why:
+                out.notes.append(f"context {r.name!r} left out: {why}")
+            else:
+                out.members.append((r.name, r))
+        return out

@@ -4,7 +4,15 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 from __future__ import annotations
 
 from reconciler.client.api import Json
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    FetchContext,
+    PlanContext,
+    Resource,
+    SecretVerdict,
+)
+from reconciler.exporting.placeholders import Ref
 from reconciler.resources.env_var import EnvVarKind
 from reconciler.resources.names import child_address
 from reconciler.resources.secrets import ledger_verdict, reveal
@@ -33,6 +41,12 @@ class ContextEnvVarKind(EnvVarKind):
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         known = ledger_verdict(desired, live, ctx)
         return known or SecretVerdict(None, "CircleCI never returns context values")
+
+    def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
+        return ctx.placeholders.context_env_var(parent.name, name)
+
+    def invalid_name(self, parent: Resource, name: str) -> str:
+        return f"env var {name!r} of context {parent.name!r}: invalid name"
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         context_id = ctx.parent_ids(desired.parent)["id"]

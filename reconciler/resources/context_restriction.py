@@ -12,9 +12,20 @@ from __future__ import annotations
 
 import re
 
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
-from reconciler.errors import NotFound
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.errors import BadRequest, NotFound, PermissionDenied
+from reconciler.exporting.yamltext import Block
+from reconciler.manifest.names import base58_of_uuid
 from reconciler.resources.collection import CollectionKind
+from reconciler.resources.manifest_text import project_names
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
@@ -86,6 +97,8 @@ class ContextRestrictionKind(CollectionKind):
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
         """Name ids: by what this run read (project slugs, group names), else by CircleCI's
         label (a project or group made again under the same name has a new id)."""
+        if ctx.read_all:
+            _learn_names(ctx, resources)
         known = {
             "project": {pid: slug for slug, pid in ctx.project_ids.items()},
             "group": {gid: name for name, gid in ctx.groups.items()},
@@ -150,3 +163,98 @@ class ContextRestrictionKind(CollectionKind):
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_context_restriction(ctx.parent_ids(live.parent)["id"], live.ids["id"])
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """Projects by slug, groups by name (by id where names cannot be read), expressions as
+        written; none at all (hands-off) when one cannot be named: leaving one restriction out
+        of the list would have apply delete it."""
+        f = ctx.fetch
+        ids = {pid: slug for slug, pid in f.project_ids.items()}
+        ids.update(
+            {str(p.ids.get("id")): project_names(p)[0] for p in ctx.live if p.kind == "project"}
+        )
+        groups = {gid: name for name, gid in f.groups.items()}
+        lists: dict[str, list[str]] = {key: [] for _, key in sorted(LISTS, key=lambda t: t[1])}
+        unmapped: list[str] = []
+        for r in live:
+            rtype = r.fields["type"]
+            value = str(r.fields["value"] if rtype == "expression" else r.fields.get("ref") or "")
+            if rtype == "project" and value in ids:
+                lists["projects"].append(ids[value])
+            elif rtype == "project":
+                unmapped.append(f"project id {value} (name {r.ids.get('label') or 'unknown'!s})")
+            elif rtype == "group":
+                lists["groups"].append(groups.get(value, value))
+            elif rtype == "expression":
+                lists["expressions"].append(value)
+            else:  # a kind this tool does not know: a manifest cannot list it
+                unmapped.append(f"{rtype} restriction {value}")
+        if unmapped:
+            return Exported(
+                notes=[
+                    "restrictions: left out, so left alone: a manifest cannot name these:",
+                    *(f"  - {u}" for u in unmapped),
+                    *(
+                        f"  (also restricted to {k[:-1]} {v})"
+                        for k, vs in lists.items()
+                        for v in vs
+                    ),
+                ]
+            )
+        refused = f.unreadable.get((None, "groups"))
+        notes = []
+        if refused is not None and lists["groups"]:
+            notes.append(f"groups are shown by id: group names could not be read ({refused})")
+        out = Block()
+        for key, values in lists.items():
+            if values:
+                out.add(key, sorted(set(values)))
+        return Exported(out, notes)
+
+
+def _learn_names(ctx: FetchContext, resources: list[Resource]) -> None:
+    """Export names what a plan need not: the groups, read only when a group restriction is
+    live (a refusal is recorded: groups are then shown by id), and projects outside the export
+    known by id alone, looked up by the slug their id (standalone) or their name gives."""
+    if not ctx.groups_read and any(r.fields["type"] == "group" for r in resources):
+        try:
+            listed = ctx.api.list_groups(ctx.org_id)
+        except (BadRequest, PermissionDenied, NotFound) as exc:
+            ctx.unreadable[(None, "groups")] = str(exc)
+        else:
+            ctx.groups = {g["name"]: g["id"] for g in listed if g.get("id") and g.get("name")}
+            ctx.groups_read = True
+    known = set(ctx.project_ids.values())
+    others = sorted(
+        {
+            (str(r.fields.get("ref") or ""), str(r.ids.get("label") or ""))
+            for r in resources
+            if r.fields["type"] == "project" and str(r.fields.get("ref") or "") not in known
+        }
+    )
+    found = ctx.api.map(lambda pair: _other_project(ctx, *pair), others)
+    for (pid, _), slug in zip(others, found, strict=True):
+        if slug is not None:
+            ctx.project_ids[slug] = pid
+
+
+def _other_project(ctx: FetchContext, project_id: str, name: str) -> str | None:
+    """The slug of a project of this organization known only by id (and its name), if the
+    token can read it: standalone slugs derive from the id, classic ones from the name."""
+    org = ctx.org_slug
+    if org.startswith("circleci/"):
+        try:
+            guess = f"{org}/{base58_of_uuid(project_id)}"
+        except ValueError:
+            return None
+    elif name:
+        guess = f"{org}/{name}"
+    else:
+        return None
+    try:
+        body = ctx.api.get_project(guess)
+    except (BadRequest, PermissionDenied, NotFound):
+        return None
+    if not isinstance(body, dict) or body.get("id") != project_id:
+        return None
+    return str(body.get("slug") or guess)

@@ -4,7 +4,12 @@ overwritten in place and never goes missing)."""
 
 from __future__ import annotations
 
-from reconciler.core import ApplyContext, PlanContext, Resource, Scope
+from abc import abstractmethod
+
+from reconciler.core import ApplyContext, ExportContext, Exported, PlanContext, Resource, Scope
+from reconciler.exporting.placeholders import Ref
+from reconciler.exporting.yamltext import Block, Flow
+from reconciler.manifest.names import env_name_problem
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.secrets import env_var_resources
 
@@ -23,3 +28,22 @@ class EnvVarKind(CollectionKind):
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
         return self.create(ctx, desired)
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """Each value as an `{env: NAME}` placeholder: CircleCI never returns one."""
+        assert parent is not None
+        out = Block()
+        for r in sorted(live, key=lambda r: str(r.name)):
+            if env_name_problem(r.name):
+                ctx.hands_off.add("env_vars", r.name, self.invalid_name(parent, r.name))
+                continue
+            out.add(r.name, Flow({"env": self.placeholder(ctx, parent, r.name)}))
+        return Exported(out)
+
+    @abstractmethod
+    def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
+        """The variable an exported value is read from."""
+
+    @abstractmethod
+    def invalid_name(self, parent: Resource, name: str) -> str:
+        """Why the variable is left alone, for the policy's comment."""

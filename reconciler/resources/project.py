@@ -11,16 +11,35 @@ which reads the followed projects (v1.1 GET /projects) and plans the follow. Sta
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 
 from reconciler.client.api import Json
-from reconciler.core import ApplyContext, FetchContext, Kind, PlanContext, Resource, Scope
-from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, PermissionDenied
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    Kind,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ReconcilerError,
+)
 from reconciler.manifest import Context, Project
+from reconciler.manifest.names import same_org
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
 
 log = logging.getLogger("reconciler.resources.project")
+_CLAIM = threading.Lock()  # project reads run in parallel
 
 
 def _classic(slug: str) -> bool:
@@ -32,18 +51,29 @@ def _must_follow(slug: str, declared: Project | None) -> bool:
 
 
 def _live(slug: str, body: Json) -> Resource:
+    ids = {"id": body.get("id"), "slug": body.get("slug") or canonical_slug(slug)}
+    if str(ids["slug"]).startswith("circleci/"):  # the slug ends in an opaque key
+        ids["name"] = body.get("name") or ""
     return Resource(
-        kind="project",
-        address=project_address(slug),
-        name=canonical_slug(slug),
-        ids={"id": body.get("id"), "slug": body.get("slug") or canonical_slug(slug)},
+        kind="project", address=project_address(slug), name=canonical_slug(slug), ids=ids
     )
+
+
+def _check_org(ctx: FetchContext, slug: str, body: Json) -> None:
+    """A project named on the command line (export) must be one of the organization's."""
+    found = str(body.get("slug") or slug)
+    # org_id falls back to the slug where CircleCI lists the organization with no id.
+    known_id = ctx.org_id != ctx.org_slug
+    other = known_id and body.get("organization_id") not in (None, ctx.org_id)
+    if other or not same_org(found, ctx.org_slug):
+        raise ReconcilerError(f"project {slug} is not in organization {ctx.org_slug}")
 
 
 class ProjectKind(Kind):
     name = "project"
     label = "project"
     managed = False
+    collection = "projects"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = []
@@ -105,7 +135,13 @@ class ProjectKind(Kind):
                     "set `create: true` to have apply create it)"
                 )
             return []
-        ctx.project_ids[slug] = body["id"]
+        if ctx.read_all:
+            _check_org(ctx, slug, body)
+        with _CLAIM:
+            seen = body["id"] in ctx.project_ids.values()
+            ctx.project_ids[slug] = body["id"]
+        if ctx.read_all and seen:  # one project named twice (letter case): read it once
+            return []
         return [_live(slug, body)] if declared is not None else []
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
@@ -147,6 +183,12 @@ class ProjectKind(Kind):
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         raise NotImplementedError("projects are never deleted")
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """Each project under the slug CircleCI answers with (`gh/x/y` and `github/x/y`
+        given both are one project)."""
+        by_slug = {str(r.ids.get("slug") or r.name): r for r in live}
+        return Exported(members=sorted(by_slug.items(), key=lambda m: m[0]))
 
 
 def _restricted(context: Context) -> list[str]:

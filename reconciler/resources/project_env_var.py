@@ -4,8 +4,17 @@ suffix CircleCI shows (`xxxx` + last 4), or by the fingerprint ledger when one i
 from __future__ import annotations
 
 from reconciler.client.api import Json
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, SecretVerdict
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    FetchContext,
+    PlanContext,
+    Resource,
+    SecretVerdict,
+)
+from reconciler.exporting.placeholders import Ref
 from reconciler.resources.env_var import EnvVarKind
+from reconciler.resources.manifest_text import project_names
 from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.secrets import ledger_verdict, reveal
 
@@ -60,6 +69,13 @@ class ProjectEnvVarKind(EnvVarKind):
         if shown:
             return SecretVerdict(None, "only the last characters are visible and they match")
         return known or SecretVerdict(None, "CircleCI shows no part of this value")
+
+    def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:
+        slug, short = project_names(parent)
+        return ctx.placeholders.project_env_var(slug, name, short)
+
+    def invalid_name(self, parent: Resource, name: str) -> str:
+        return f"env var {name!r} of {project_names(parent)[0]}: not a valid manifest name"
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         item = ctx.api.create_project_env_var(

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    PlanContext,
+    Resource,
+    Scope,
+)
 from reconciler.errors import ApiError
+from reconciler.exporting.yamltext import Block, Flow
+from reconciler.manifest import ProjectSettings
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
 
@@ -46,6 +56,25 @@ class ProjectSettingsKind(CollectionKind):
             parent=parent,
             fields=dict(advanced),
         )
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """The booleans this tool manages; a note for each other key CircleCI reports."""
+        data = live[0].fields if live else {}
+        known = ProjectSettings.model_fields
+        out, notes = Block(), []
+        for key in sorted(data):
+            value = data[key]
+            if key == "oss":
+                continue  # read-only: CircleCI refuses a settings change that holds it
+            if key not in known:
+                notes.append(f"setting {key} is reported by CircleCI but not managed by this tool")
+            elif key in self.set_fields and isinstance(value, list):
+                out.add(key, Flow(sorted(str(v) for v in value)))
+            elif isinstance(value, bool):
+                out.add(key, value)
+            else:
+                notes.append(f"setting {key} has an unexpected value in CircleCI; left out")
+        return Exported(out, notes)
 
     def _patch(self, ctx: ApplyContext, desired: Resource, keys: list[str]) -> Resource:
         slug = slug_of(desired.parent)

@@ -11,12 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.exporting.yamltext import Block, Flow
+from reconciler.manifest import Schedule
 from reconciler.resources.collection import CollectionKind
+from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
+SYSTEM = "system"
 
 
 def _enum(v: object) -> str:
@@ -67,6 +79,7 @@ def _attribute(r: Resource, user_id: str) -> Resource:
     who = r.ids.get("actor_id")
     if r.fields["attribution_actor"] == "current" and user_id and who and who != user_id:
         r.fields["attribution_actor"] = f"user:{r.ids.get('actor') or who}"
+        r.ids["stored_actor"] = "current"  # what CircleCI holds, for export
     return r
 
 
@@ -77,6 +90,7 @@ class ScheduleKind(CollectionKind):
     label = "schedule"
     ignore_category = "schedules"
     replace_creates_first = False  # two schedules cannot share a name
+    on_standalone = False
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -125,6 +139,48 @@ class ScheduleKind(CollectionKind):
             signal={"updated_at": s.get("updated_at")},
         )
         return _attribute(r, user_id)
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        assert parent is not None
+        return Exported(named(live, lambda r: self._export_one(ctx, parent, r)))
+
+    def _export_one(self, ctx: ExportContext, parent: Resource, r: Resource) -> Block | None:
+        """One schedule as the manifest writes it, or None (hands-off) when the manifest
+        would refuse it (a schedule made before a rule the manifest checks)."""
+        actor = str(r.ids.get("stored_actor") or r.fields["attribution_actor"])
+        description = r.fields["description"] or None
+        parameters: dict[str, object] = dict(r.fields["parameters"])
+        timetable: dict[str, object] = dict(r.fields["timetable"])
+        data: dict[str, object] = {
+            "attribution_actor": actor,
+            "parameters": parameters,
+            "timetable": timetable,
+        }
+        if description is not None:
+            data["description"] = description
+        why = problem(Schedule, data)
+        if why is not None:
+            slug = project_names(parent)[0]
+            ctx.hands_off.add("schedules", r.name, f"schedule {r.name!r} of {slug}: {why}")
+            return None
+        out = Block()
+        who, user_id = r.ids.get("actor_id"), ctx.fetch.user_id
+        note = ""
+        if actor != SYSTEM and who and user_id and who != user_id:
+            login = r.ids.get("actor") or who
+            note = f"runs as {login}; `current` means the user whose token applies this manifest"
+        out.add("attribution_actor", actor, after=note)
+        if description is not None:
+            out.add("description", description)
+        params = Block()
+        for k in sorted(parameters):
+            params.add(k, parameters[k])
+        out.add("parameters", params)
+        tt = Block()
+        for k, v in sorted(timetable.items()):
+            tt.add(k, Flow(v) if isinstance(v, list) else v)
+        out.add("timetable", tt)
+        return out
 
     def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
         dropped = set(live.fields["timetable"]) - set(desired.fields["timetable"])

@@ -6,8 +6,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope, SecretVerdict
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    PlanContext,
+    Resource,
+    Scope,
+    SecretVerdict,
+)
+from reconciler.exporting.yamltext import Block, Flow
+from reconciler.manifest import Webhook
 from reconciler.resources.collection import CollectionKind
+from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.secrets import ledger_verdict, reveal
 
@@ -73,6 +85,30 @@ class WebhookKind(CollectionKind):
             ids={"id": h.get("id")},
             signal={"masked": h.get("signing_secret"), "updated_at": h.get("updated_at")},
         )
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        assert parent is not None
+        return Exported(named(live, lambda r: self._export_one(ctx, parent, r)))
+
+    def _export_one(self, ctx: ExportContext, parent: Resource, r: Resource) -> Block | None:
+        """One webhook, its signing secret as a placeholder; None (hands-off) when the
+        manifest would refuse it."""
+        slug, short = project_names(parent)
+        data = {k: r.fields[k] for k in ("url", "events", "verify_tls")}
+        why = problem(Webhook, data)
+        if why is not None:
+            ctx.hands_off.add("webhooks", r.name, f"webhook {r.name!r} of {slug}: {why}")
+            return None
+        out = Block()
+        out.add("events", Flow(list(r.fields["events"])))
+        if r.signal.get("masked"):  # shown masked when set; empty when there is none
+            out.add(
+                "signing_secret",
+                Flow({"env": ctx.placeholders.webhook_secret(slug, r.name, short)}),
+            )
+        out.add("url", r.fields["url"])
+        out.add("verify_tls", r.fields["verify_tls"])
+        return out
 
     def secret_verdict(self, desired: Resource, live: Resource, ctx: PlanContext) -> SecretVerdict:
         known = ledger_verdict(desired, live, ctx)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any, cast
 
-from reconciler.core import Kind
+import pytest
+
+from reconciler.core import ExportContext, Kind
+from reconciler.errors import ReconcilerError
 from reconciler.resources import REGISTRY
 from tests.support.kinds import CONTRACT_KINDS
 
@@ -47,3 +51,29 @@ def test_kinds_with_an_update_route_implement_update() -> None:
         "webhook",
         "context_env_var",
     }
+
+
+def test_every_kind_writes_itself_back_under_its_manifest_key() -> None:
+    for kind in REGISTRY.values():
+        assert type(kind).export is not Kind.export, f"{kind.name} must implement export()"
+        assert kind.collection, f"{kind.name} needs the manifest key it is exported under"
+
+
+def test_a_kind_without_export_is_a_clear_error() -> None:
+    class Bare(Kind):
+        name = "bare"
+
+        def desired(self, ctx: Any) -> Any:
+            return [], []
+
+        def fetch(self, ctx: Any, parent: Any) -> Any:
+            return []
+
+        def create(self, ctx: Any, desired: Any) -> Any:
+            return desired
+
+        def delete(self, ctx: Any, live: Any) -> None:
+            return None
+
+    with pytest.raises(ReconcilerError, match="bare objects cannot be exported"):
+        Bare().export(cast(ExportContext, None), None, [])

@@ -5,55 +5,56 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reconciler.core import FetchContext, State
 from reconciler.exporting.document import build
-from reconciler.exporting.live import LiveContext, LiveOrg, LiveProject, Unreadable
 from reconciler.manifest import load_manifest
+from reconciler.resources import REGISTRY
 from tests.export.helpers import comments
+from tests.resources.helpers import child, context, fetched, project, restriction
 
 PID = "7c0a3d4e-94bb-4f6e-9c36-5a1f4a3b2c10"
 GID = "0d8f5e2a-1b3c-4d5e-8f90-123456789abc"
 
 
-def _org() -> LiveOrg:
-    denied = Unreadable("GET /project/gh/acme/api/schedule: HTTP 403: Permission denied.")
-    project = LiveProject(
-        "gh/acme/api",
-        PID,
-        reads={
-            "settings": {"build_fork_prs": True, "brand_new_toggle": True, "oss": None},
-            "env_vars": [{"name": "OK"}, {"name": "9BAD"}],
-            "checkout_keys": [{"type": "deploy-key"}, {"type": "mystery-key"}],
-            "schedules": denied,
-            "webhooks": [],
-        },
+def _org() -> tuple[State, FetchContext]:
+    api = project("gh/acme/api", PID)
+    prod, bad_name, future = (
+        context("prod", "c1"),
+        context(" padded ", "c2"),
+        context("future", "c3"),
     )
-    ctx = LiveContext(
-        "prod",
-        "c1",
-        reads={
-            "env_vars": Unreadable("GET /context/c1/environment-variable: HTTP 404: nope"),
-            "restrictions": [
-                {"restriction_type": "group", "restriction_value": GID, "name": ""},
-                {"restriction_type": "project", "restriction_value": PID, "name": "api"},
-            ],
-        },
+    settings = {"build_fork_prs": True, "brand_new_toggle": True, "oss": None}
+    live = State()
+    live.add([api, bad_name, prod, future])
+    live.add(
+        [
+            child("project_settings", api, "settings", "settings", fields=settings),
+            child("project_env_var", api, "env_var", "OK"),
+            child("project_env_var", api, "env_var", "9BAD"),
+            child("checkout_key", api, "checkout_key", "deploy-key", fields={"type": "deploy-key"}),
+            child(
+                "checkout_key", api, "checkout_key", "mystery-key", fields={"type": "mystery-key"}
+            ),
+            restriction(prod, "group", GID),
+            restriction(prod, "project", PID, "api"),
+            restriction(future, "team", "t-1", "t"),
+        ]
     )
-    bad_name = LiveContext(" padded ", "c2", reads={"env_vars": [], "restrictions": []})
-    odd = {"restriction_type": "team", "restriction_value": "t-1", "name": "t"}
-    future = LiveContext("future", "c3", reads={"env_vars": [], "restrictions": [odd]})
-    return LiveOrg(
-        slug="gh/acme",
-        id="o1",
-        user_id="u1",
-        projects=[project],
-        contexts=[bad_name, ctx, future],
-        groups=Unreadable("GET /organizations/o1/groups: HTTP 404: Not found"),
-        other_projects={},
-    )
+    fetch = fetched(project_ids={"gh/acme/api": PID})
+    fetch.unreadable = {
+        (
+            api.address,
+            "schedule",
+        ): "GET /project/gh/acme/api/schedule: HTTP 403: Permission denied.",
+        (prod.address, "context_env_var"): "GET /context/c1/environment-variable: HTTP 404: nope",
+        (None, "groups"): "GET /organizations/o1/groups: HTTP 404: Not found",
+    }
+    return live, fetch
 
 
 def test_unreadable_parts_are_left_out_with_the_reason(tmp_path: Path) -> None:
-    yaml_text = build(_org())
+    live, fetch = _org()
+    yaml_text = build(fetch, live, REGISTRY)
     path = tmp_path / "m.yaml"
     path.write_text(yaml_text, encoding="utf-8")
     text = comments(yaml_text)
@@ -78,8 +79,7 @@ def test_unreadable_parts_are_left_out_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_an_organization_with_nothing_in_it(tmp_path: Path) -> None:
-    org = LiveOrg("gh/empty", "o", "", [], [], {}, {})
-    text = build(org)
+    text = build(fetched("gh/empty", ""), State(), REGISTRY)
     assert "No secret values: nothing to set before plan or apply." in text
     path = tmp_path / "m.yaml"
     path.write_text(text, encoding="utf-8")
