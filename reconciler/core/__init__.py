@@ -13,6 +13,7 @@ from reconciler.core.resource import (
     SecretVerdict,
     ignored,
     owner,
+    owner_index,
 )
 from reconciler.core.state import State
 
@@ -36,4 +37,5 @@ __all__ = [
     "State",
     "ignored",
     "owner",
+    "owner_index",
 ]
