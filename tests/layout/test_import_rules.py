@@ -72,6 +72,18 @@ def test_import_rule(rule: tuple[str, str, tuple[str, ...], tuple[str, ...]]) ->
     assert not broken, "\n".join(broken)
 
 
+def test_engine_and_apply_know_the_kinds_through_the_registry_only() -> None:
+    """What a kind learns (ids, the token's user, groups) stays in the kind: orchestration
+    holds the registry, never a kind module."""
+    broken = [
+        f"{name_of(f)} imports {m}"
+        for f in (PACKAGE / "engine.py", PACKAGE / "apply.py", *modules("core"))
+        for m in sorted(imports(f))
+        if within(m, KINDS) and m not in (KINDS, f"{KINDS}.REGISTRY")
+    ]
+    assert not broken, "\n".join(broken)
+
+
 def test_the_emulator_imports_nothing_from_the_rest_of_the_package() -> None:
     broken = [
         f"{name_of(f)} imports {m}"
