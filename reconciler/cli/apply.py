@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ from reconciler.cli.options import (
     rewrite_option,
     target_option,
 )
-from reconciler.cli.session import color, progress, session
+from reconciler.cli.session import color, reading, session
 
 if TYPE_CHECKING:  # loaded by the command itself: `--help` stays quick
     from reconciler.apply import Outcome
@@ -106,13 +105,8 @@ class _Terminal:
             )
         return Session(*session(paths, self.host, self.concurrency, self.ledger))
 
-    @contextmanager
-    def reading(self) -> Iterator[Progress | None]:
-        update, stop = progress("Reading CircleCI")
-        try:
-            yield update
-        finally:
-            stop()
+    def reading(self) -> AbstractContextManager[Progress | None]:
+        return reading()
 
     def show(self, plan: Plan) -> None:
         from reconciler.render import render
