@@ -92,8 +92,8 @@ def _fetch_live(
     # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
     ctx.org_id = org["id"] or ctx.org_slug
 
-    # Kinds' lookups (the token's user, the groups) run in the first round, beside the
-    # top-level reads.
+    # What kinds look up besides their objects runs in the first round, beside the top-level
+    # reads.
     first: list[Callable[[], list[Resource]]] = [
         partial(_looked_up, lookup) for kind in kinds.values() for lookup in kind.lookups(ctx)
     ]
