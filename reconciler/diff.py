@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from deepdiff import DeepDiff
-
 from reconciler.core import (
     Action,
     Change,
@@ -19,12 +17,32 @@ from reconciler.core import (
     Resource,
     State,
     ignored,
-    owner,
+    owner_index,
 )
-from reconciler.errors import UnsafePlan
+from reconciler.errors import ManifestError, Problem, UnsafePlan
+
+ADOPTED_MISSING = "declared without a value ({}), absent in CircleCI: nothing can create it"
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal in value and in type all the way down (True is not 1): no difference DeepDiff
+    could find. Most fields of a plan are equal, and DeepDiff costs far more than this."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple))
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
 
 
 def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
+    if _same(want, have):
+        return False
+    from deepdiff import DeepDiff  # a fifth of a second to import: only when values differ
+
     return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 
@@ -64,6 +82,33 @@ def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Com
     return out
 
 
+def adoption_notes(adopted: list[Resource], registry: Mapping[str, Kind]) -> list[str]:
+    """One note per collection, however many variables it adopts."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in adopted:
+        key = (r.parent or "", r.kind)
+        counts[key] = counts.get(key, 0) + 1
+    out = []
+    for (parent, kind_name), n in sorted(counts.items()):
+        label = registry[kind_name].label or kind_name
+        out.append(
+            f"{parent}: {n} {label}{'s' if n != 1 else ''} adopted without values ({{}}): "
+            "never written, compared or deleted while declared"
+        )
+    return out
+
+
+def missing_adopted(missing: list[Resource]) -> ManifestError:
+    """Every adopted variable CircleCI lacks, each at its place in the manifest: a plan
+    cannot make one exist, and reporting them all at once spares a run per fix."""
+    problems = []
+    for r in missing:
+        words = f"{r.address} is {ADOPTED_MISSING}; give it a value (env, file, value) or remove it"
+        where = r.secret.origin if r.secret is not None else None
+        problems.append(where.problem(words) if where else Problem("<manifest>", 1, 1, words))
+    return ManifestError(problems)
+
+
 def ignored_addresses(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> set[str]:
@@ -83,6 +128,10 @@ def diff(
     changes: list[Change] = []
     notes: list[str] = []
     ignored_at = ignored_addresses(desired, live, registry, ctx)
+    adopted: list[Resource] = []
+    missing: list[Resource] = []
+    # plan and apply stop on a missing adopted variable; drift reports it as missing.
+    strict = ctx.fetch is None or ctx.fetch.strict
 
     def skipped(r: Resource) -> bool:
         return r.address in ignored_at or r.parent in ignored_at
@@ -94,6 +143,16 @@ def diff(
                 notes.append(f"{want.address}: declared but matches policy.ignore; not planned")
             continue
         have = live.get(want.address)
+        if want.adopted:  # its value is managed elsewhere: only its presence is checked
+            if have is not None:
+                adopted.append(want)
+            elif strict:
+                missing.append(want)
+            else:
+                changes.append(
+                    Change.make("create", kind, want, None, [], ADOPTED_MISSING, Reason.ABSENT)
+                )
+            continue
         if have is None:
             words = "declared in the manifest, absent in CircleCI"
             changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
@@ -114,12 +173,17 @@ def diff(
             reason += f" ({'; '.join(why)})"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
+    if missing:
+        raise missing_adopted(missing)
+    notes.extend(adoption_notes(adopted, registry))
+
     deleted: set[str] = set()
+    owner = owner_index(desired.scopes)
     for have in sorted(live, key=lambda r: r.address):
         if have.address in desired:
             continue
         kind = registry[have.kind]
-        scope = owner(desired.scopes, have)
+        scope = owner(have)
         if scope is None or skipped(have):
             continue
         if kind.deleted_with_parent and have.parent in deleted:

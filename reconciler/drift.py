@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.core import SENSITIVE, owner
+from reconciler.core import SENSITIVE, owner_index
 from reconciler.engine import PlanResult
 from reconciler.resources import REGISTRY
 
@@ -59,7 +59,9 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         live = result.live.get(r.address)
         if live is None or ignored(r):
             continue  # missing (listed above) or ignored by policy
-        when = ledger.tampered(r.address, live.signal) if ledger is not None else None
+        # An adopted variable's value is managed elsewhere: a later write is no tampering.
+        watched = ledger is not None and not r.adopted
+        when = ledger.tampered(r.address, live.signal) if watched else None
         if when:
             entry = objects.get(r.address) or {"address": r.address, "kind": r.kind}
             entry["status"] = "tampered"
@@ -73,10 +75,11 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
                 "detail": "",
             }
 
+    owner = owner_index(result.desired.scopes)
     for r in result.live:
         if r.address in objects or r.address in result.desired:
             continue
-        if owner(result.desired.scopes, r) is not None:
+        if owner(r) is not None:
             continue  # owned: ignored by policy, or folded into a parent's deletion
         if not ignored(r):
             objects[r.address] = {

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from queue import SimpleQueue
 
 from reconciler.client.api import CircleCI
 from reconciler.client.response import unexpected_shape
-from reconciler.core import Change, FetchContext, Kind, Plan, PlanContext, Resource, State, owner
+from reconciler.core import (
+    Change,
+    FetchContext,
+    Kind,
+    Plan,
+    PlanContext,
+    Resource,
+    State,
+    owner_index,
+)
 from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.ledger import Ledger
@@ -109,22 +119,29 @@ def _fetch_live(
     found_by_kind: dict[str, list[Resource]] = {}
     workers = max(1, int(getattr(getattr(api, "config", None), "concurrency", 8)))
     done = total = 0
+    # Each read reports itself done on a queue: waiting on the set of pending reads instead
+    # would cost every completion a pass over all of them (quadratic in a large org).
+    finished: SimpleQueue[Future[list[Resource]]] = SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
-        pending: set[Future[list[Resource]]] = {pool.submit(fn) for fn in first}
-        total = len(pending)
+
+        def submit(fn: Callable[..., list[Resource]], *args: object) -> None:
+            nonlocal total
+            pool.submit(fn, *args).add_done_callback(finished.put)
+            total += 1
+
         try:
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    for r in map(_identified, future.result()):
-                        found_by_kind.setdefault(r.kind, []).append(r)
-                        for kind in children.get(r.kind, []):
-                            if kind.wants(ctx, r):
-                                pending.add(pool.submit(_read_child, ctx, kind, r))
-                                total += 1
-                    done += 1
-                    if progress is not None:
-                        progress(done, total)
+            for fn in first:
+                submit(fn)
+            while done < total:
+                future = finished.get()
+                for r in map(_identified, future.result()):
+                    found_by_kind.setdefault(r.kind, []).append(r)
+                    for kind in children.get(r.kind, []):
+                        if kind.wants(ctx, r):
+                            submit(_read_child, ctx, kind, r)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
@@ -144,7 +161,9 @@ def _untimed(
     out = []
     for r in desired:
         have = live.get(r.address)
-        if kinds[r.kind].secret_fields and r.secret is not None and have is not None:
+        if r.adopted or have is None:
+            continue
+        if kinds[r.kind].secret_fields and r.secret is not None:
             if ledger.untimed(r.address, have.signal):
                 out.append(r.address)
     return out
@@ -210,10 +229,12 @@ def make_plan(
             )
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
-    managed = sum(1 for r in desired if kinds[r.kind].managed)
+    # An adopted variable is never written: it does not dilute the mass-update guard.
+    managed = sum(1 for r in desired if kinds[r.kind].managed and not r.adopted)
     # The plan depends on what the manifest declares and on what it owns; an unmanaged
     # context made elsewhere in the organization does not stale a saved plan.
-    owned = {r.address for r in live if owner(desired.scopes, r) is not None}
+    owner = owner_index(desired.scopes)
+    owned = {r.address for r in live if owner(r) is not None}
     plan = Plan(
         organization=manifest.organization,
         changes=ordered,

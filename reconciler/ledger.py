@@ -30,7 +30,19 @@ from reconciler.core import Reason, SecretVerdict
 from reconciler.errors import ReconcilerError
 
 KEY_VARIABLE = "CIRCLECI_RECONCILER_LEDGER_KEY"
+OLD_KEY_VARIABLE = "CIRCLECI_RECONCILER_OLD_LEDGER_KEY"  # the key being rotated away
 FORMAT = 1
+# A keyed fingerprint of this text tells a wrong key from changed values: without it every
+# fingerprint would mismatch and the plan would rewrite every secret.
+KEY_CHECK = b"circleci-reconciler ledger key check"
+
+
+def _hmac(key: bytes, message: bytes) -> str:
+    return "hmac-sha256:" + hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _fingerprint(key: bytes, address: str, value: str) -> str:
+    return _hmac(key, address.encode() + b"\0" + value.encode())
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -53,7 +65,8 @@ def _changed_since(entry: dict[str, Any], live: dict[str, Any]) -> bool:
 
 
 class Ledger:
-    def __init__(self, path: Path, key: str | None = None) -> None:
+    def __init__(self, path: Path, key: str | None = None, variable: str = KEY_VARIABLE) -> None:
+        """`variable` names where the key came from, for the messages that refuse it."""
         self.path = path
         self._key = key.encode() if key else None
         self._lock = threading.Lock()  # guards entries
@@ -63,6 +76,7 @@ class Ledger:
         # address -> when a write started whose outcome is not yet known
         self.pending: dict[str, str] = {}
         self._seq = 0  # the last journal operation folded in (the file says up to which)
+        self.key_checked = False  # whether the file recorded a key check (older ones did not)
         if path.exists():
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -70,14 +84,29 @@ class Ledger:
                 self.pending = {str(k): str(v) for k, v in dict(data.get("pending", {})).items()}
                 self._seq = int(data.get("seq", 0))
                 was_keyed = bool(data.get("keyed"))
+                check = data.get("key_check")
+                self.key_checked = isinstance(check, str)
             except (OSError, ValueError, AttributeError, TypeError) as exc:
                 raise ReconcilerError(f"cannot read ledger {path}: {type(exc).__name__}") from None
-            if was_keyed and self._key is None:
-                # A keyless run would drop fingerprints and blind every later comparison.
-                raise ReconcilerError(
-                    f"the ledger {path} holds keyed fingerprints: set {KEY_VARIABLE}"
-                )
+            self._check_key(was_keyed, check, variable)
         self._replay()
+
+    def _check_key(self, was_keyed: bool, check: Any, variable: str) -> None:
+        """Refuse a missing or wrong key before anything is read from CircleCI. A ledger
+        written before key checks were recorded has none: it gains one on its next save."""
+        if was_keyed and self._key is None:
+            # A keyless run would drop fingerprints and blind every later comparison.
+            raise ReconcilerError(
+                f"the ledger {self.path} holds keyed fingerprints: set {variable} to the key "
+                "it was written with; nothing was planned or written"
+            )
+        if self._key is not None and isinstance(check, str):
+            if not hmac.compare_digest(_hmac(self._key, KEY_CHECK), check):
+                raise ReconcilerError(
+                    f"{variable} is not the key the ledger {self.path} was written with: set "
+                    "that key (to change keys, run `circleci-reconciler rotate-ledger-key`); "
+                    "nothing was planned or written"
+                )
 
     def _replay(self) -> None:
         """Fold in what a run that did not finish left in the journal. Operations already in
@@ -117,8 +146,33 @@ class Ledger:
         places do not show as equal fingerprints in a file that may be committed."""
         if self._key is None:
             return None
-        message = address.encode() + b"\0" + value.encode()
-        return "hmac-sha256:" + hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return _fingerprint(self._key, address, value)
+
+    def rotate(self, new_key: str, values: dict[str, str]) -> tuple[int, int]:
+        """Re-key every fingerprint whose value (`values`: address -> the manifest's value
+        now) is still the one it was made from; drop the others, so the next apply writes
+        those once to record them, as it would have anyway. Answers (re-keyed, dropped).
+        Nothing in CircleCI is touched: the fingerprints are recomputed from the values."""
+        if self._key is None:
+            raise ReconcilerError(f"rotating the key of {self.path} needs the old key")
+        new = new_key.encode()
+        rekeyed = dropped = 0
+        with self._lock:
+            for address, entry in self.entries.items():
+                old = entry.get("fingerprint")
+                if not old:
+                    continue
+                value = values.get(address)
+                if value is not None and hmac.compare_digest(
+                    str(self.fingerprint(address, value)), str(old)
+                ):
+                    entry["fingerprint"] = _fingerprint(new, address, value)
+                    rekeyed += 1
+                else:
+                    del entry["fingerprint"]
+                    dropped += 1
+            self._key = new
+        return rekeyed, dropped
 
     def verdict(
         self, address: str, value: str, version: int | None, live: dict[str, Any]
@@ -252,8 +306,10 @@ class Ledger:
                 "note": "fingerprints are HMAC-SHA256 keyed by " + KEY_VARIABLE
                 if self.keyed
                 else f"no {KEY_VARIABLE} was set: only versions and times are kept",
-                "entries": dict(sorted(self.entries.items())),
             }
+            if self._key is not None:
+                data["key_check"] = _hmac(self._key, KEY_CHECK)
+            data["entries"] = dict(sorted(self.entries.items()))
             if self.pending:
                 data["pending"] = dict(sorted(self.pending.items()))
             data["seq"] = self._seq

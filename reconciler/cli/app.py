@@ -117,5 +117,7 @@ def main(verbose: int) -> None:
     export    write a manifest from a live organization
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos
+    rotate-ledger-key
+              re-key the fingerprint ledger, offline
     """
     _configure_logging(verbose)

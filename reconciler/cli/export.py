@@ -14,22 +14,37 @@ from reconciler.cli.options import api_options
 @click.option("--org", "org", required=True, help="Organization slug, e.g. gh/acme.")
 @click.option("--project", "projects", multiple=True, help="Project slug to include.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
 @api_options
 @handle_errors
 def export(
-    org: str, projects: tuple[str, ...], output: Path | None, host: str | None, concurrency: int
+    org: str,
+    projects: tuple[str, ...],
+    output: Path | None,
+    force: bool,
+    host: str | None,
+    concurrency: int,
 ) -> None:
     """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
     from reconciler.cli.session import client_config
     from reconciler.client import CircleCI
+    from reconciler.errors import ReconcilerError
     from reconciler.export import export_manifest
 
+    # Said before reading CircleCI: a manifest edited by hand is not silently replaced.
+    refused = f"{output} already exists: pass --force to overwrite it"
+    if output and output.exists() and not force:
+        raise ReconcilerError(refused)
     if not projects:
         err("No --project given: only the organization's contexts are exported.")
     api = CircleCI(client_config(host, concurrency))
     text = export_manifest(api, org, list(projects))
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:  # exclusive unless forced: a file made meanwhile is not replaced either
+            with output.open("w" if force else "x", encoding="utf-8") as fh:
+                fh.write(text)
+        except FileExistsError:
+            raise ReconcilerError(refused) from None
         err(f"Wrote {output}.")
     else:
         click.echo(text, nl=False)

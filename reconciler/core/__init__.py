@@ -14,6 +14,7 @@ from reconciler.core.resource import (
     SecretVerdict,
     ignored,
     owner,
+    owner_index,
 )
 from reconciler.core.state import State
 
@@ -38,4 +39,5 @@ __all__ = [
     "State",
     "ignored",
     "owner",
+    "owner_index",
 ]

@@ -51,6 +51,8 @@ class FetchContext:
     read_all: bool = False
     # (parent address or None, kind name or lookup) -> why CircleCI refused to show it.
     unreadable: dict[tuple[str | None, str], str] = field(default_factory=dict)
+    # parent kind -> {parent address: manifest entry}, built once per read, not per parent.
+    owners: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
     def facts(self, cls: type[T]) -> T:
         return self.store.get(cls)

@@ -14,14 +14,16 @@ from reconciler.manifest.positions import Position
 from reconciler.manifest.scalars import LooksTyped
 from reconciler.manifest.secret import Secret
 
-Kind = Literal["env", "file", "literal"]
+Kind = Literal["env", "file", "literal", "adopted"]
+SOURCES = ("env", "file", "value")
 
 
 class EnvVar(StrictModel):
     """A value: `literal text`, `{env: NAME}`, `{file: PATH}` or `{value: "text"}`, each long
-    form with optional `version` and `protect`. The model never holds a resolved value: a
-    reference keeps only its name or path (and, once loaded, the directory of the manifest file
-    that holds it); a literal's text is wrapped in `Secret` like every value."""
+    form with optional `version` and `protect`; or `{}` (optionally `{protect: true}`): the
+    variable must exist, its value is managed elsewhere. The model never holds a resolved
+    value: a reference keeps only its name or path (and, once loaded, the directory of the
+    manifest file that holds it); a literal's text is wrapped in `Secret` like every value."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -56,23 +58,40 @@ class EnvVar(StrictModel):
         if isinstance(data, int | float):
             raise ValueError("unquoted number: put it in quotes (YAML reads 1.10 as 1.1)")
         if data is None:
-            raise ValueError("no value: write '' for an empty value, or remove the variable")
+            raise ValueError(
+                "no value: write '' for an empty value, {} for a value managed elsewhere, "
+                "or remove the variable"
+            )
         if not isinstance(data, dict):
             raise ValueError("expected text, or one of {env: NAME}, {file: PATH}, {value: TEXT}")
         return data
 
     @model_validator(mode="after")
     def _one_source(self) -> EnvVar:
-        given = [k for k in ("env", "file", "value") if getattr(self, k) is not None]
-        if not given:
-            raise ValueError("needs one of env, file or value")
+        given = [k for k in SOURCES if getattr(self, k) is not None]
+        if not given and self.version is not None:
+            # `{}` adopts a variable without its value; a version without a value rewrites nothing.
+            raise ValueError(
+                "version needs one of env, file or value (`{}` alone adopts the "
+                "variable without its value)"
+            )
         if len(given) > 1:
             raise ValueError(f"use only one of env, file or value (found {', '.join(given)})")
         return self
 
     @property
     def kind(self) -> Kind:
-        return "env" if self.env is not None else "file" if self.file is not None else "literal"
+        if self.env is not None:
+            return "env"
+        if self.file is not None:
+            return "file"
+        return "literal" if self.value is not None else "adopted"
+
+    @property
+    def adopted(self) -> bool:
+        """Declared with no value source: it must exist, and its value is managed elsewhere
+        (never written, never compared)."""
+        return self.env is None and self.file is None and self.value is None
 
     @property
     def ref(self) -> str | None:
@@ -115,12 +134,19 @@ class EnvVar(StrictModel):
 
         return {
             "description": "A value: literal text, {env: NAME}, {file: PATH} or {value: TEXT}; "
-            "the long forms take optional version and protect.",
+            "the long forms take optional version and protect. {} (or {protect: true}): the "
+            "variable must exist; its value is managed elsewhere, never written nor compared.",
             "anyOf": [
                 {"type": "string", "description": "A literal value; quote numbers and booleans."},
                 form("env", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}),
                 form("file", {"type": "string", "minLength": 1}),
                 form("value", {"type": "string"}),
+                {
+                    "type": "object",
+                    "description": "Adopted without its value: must exist, never written.",
+                    "properties": {"protect": extra["protect"]},
+                    "additionalProperties": False,
+                },
             ],
         }
 

@@ -21,7 +21,14 @@ ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 ENV_NAME_MAX = 300
 CONTEXT_NAME_MAX = 200
 # The reconciler's own credentials: a manifest may not copy them into CircleCI.
-RESERVED_ENV = frozenset({"CIRCLECI_TOKEN", "CIRCLE_TOKEN", "CIRCLECI_RECONCILER_LEDGER_KEY"})
+RESERVED_ENV = frozenset(
+    {
+        "CIRCLECI_TOKEN",
+        "CIRCLE_TOKEN",
+        "CIRCLECI_RECONCILER_LEDGER_KEY",
+        "CIRCLECI_RECONCILER_OLD_LEDGER_KEY",
+    }
+)
 
 ORG_FORMS = (
     "gh/NAME, github/NAME, bb/NAME, bitbucket/NAME, circleci/ORG-KEY or an organization UUID"

@@ -225,6 +225,8 @@ class Webhook(StrictModel):
     def _no_protect(cls, value: EnvVar) -> EnvVar:
         if "protect" in value.model_fields_set:
             raise ValueError("protect belongs on the webhook, not on its signing_secret")
+        if value.adopted:  # adoption is for env vars; leaving the key out already keeps it
+            raise ValueError("signing_secret needs one of env, file or value")
         return value
 
 

@@ -39,6 +39,8 @@ class SecretResolver:
         if ref.value is not None:
             return ref.value
         where = ref.origin or _UNKNOWN
+        if ref.adopted:  # nothing asks for it: its value is never written
+            raise SecretError([where.problem("declared without a value ({}): it is never written")])
         if ref.env is not None:
             key = ("env", ref.env)
         else:
@@ -75,6 +77,8 @@ class SecretResolver:
         a missing one may be written by CI before plan, which reports it."""
         problems: list[Problem] = []
         for _path, ref in manifest.secret_refs():
+            if ref.adopted:
+                continue
             if files_only and (
                 ref.file is None or not os.path.lexists((ref.source_dir or Path.cwd()) / ref.file)
             ):

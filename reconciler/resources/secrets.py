@@ -22,6 +22,7 @@ def env_var_resources(kind: str, parent: str, env_vars: Mapping[str, EnvVar]) ->
                 secret=ev,
                 signal={"version": ev.version},
                 protect=ev.protect,
+                adopted=ev.adopted,
             )
         )
     return out
@@ -31,6 +32,8 @@ def reveal(ctx: PlanContext | ApplyContext, ref: EnvVar | None) -> str:
     """The value of a reference, for a request body only."""
     if ctx.resolver is None or ref is None:
         raise ReconcilerError("a secret was needed before the manifest's secrets were read")
+    if ref.adopted:  # the diff never plans a write of one; refuse rather than send nothing
+        raise ReconcilerError("a variable adopted without its value is never written")
     return ctx.resolver.resolve(ref).reveal()
 
 

@@ -116,6 +116,9 @@ def test_example_plans_and_drift_are_unchanged(
 ) -> None:
     seed = demo_seed()
     seed["organizations"]["gh/acme"]["projects"]["gh/acme/website"] = {}
+    # What complete.yaml adopts without values ({}) must exist: nothing can create it.
+    api_vars = seed["organizations"]["gh/acme"]["projects"]["gh/acme/api"]["env_vars"]
+    api_vars.update({"CODECOV_TOKEN": "codecov-live-value", "SIGNING_KEY": "signing-live-value"})
     world = emulator_factory(seed=seed, tokens=(), page_size=5)
     cli = Cli(host=world.url, env={"CIRCLECI_TOKEN": TOKEN})
     source = (REPO / "examples" / f"{example}.yaml").read_text(encoding="utf-8")

@@ -86,7 +86,10 @@ def commands(path: Path, out: Path) -> list[list[str]]:
         ["drift", str(path), "--format", "json", "-o", str(out / "drift.json")],
         ["drift", str(path), "--format", "markdown", *ledger],
         ["drift", str(path), "--format", "junit", "-o", str(out / "drift.xml")],
-        ["export", "--org", "gh/acme", "--project", "gh/acme/api", "-o", str(out / "e.yaml")],
+        ["rotate-ledger-key", str(path), *ledger],
+        # --force: each verbosity exports again over the same file.
+        ["export", "--org", "gh/acme", "--project", "gh/acme/api", "-o", str(out / "e.yaml")]
+        + ["--force"],
     ]
 
 
@@ -102,6 +105,7 @@ def test_no_command_at_any_verbosity_shows_a_secret(
         "CIRCLECI_HOST": world.url,
         "CIRCLECI_TOKEN": TOKENS[mode],
         "CIRCLECI_RECONCILER_LEDGER_KEY": "leak-test-key",
+        "CIRCLECI_RECONCILER_OLD_LEDGER_KEY": "leak-test-key",  # rotated onto itself
         "CI": "true",
         **{f"LEAK_{name}": value for name, value in VALUES.items()},
     }

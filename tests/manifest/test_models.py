@@ -152,7 +152,7 @@ def test_policy_helpers_match_globs_case_sensitively() -> None:
 def test_secret_refs_lists_every_value_with_its_path() -> None:
     m = load_manifest([FULL])
     refs = {path: var for path, var in m.secret_refs()}
-    assert len(refs) == 13
+    assert len(refs) == 15
     hook = refs[("projects", "gh/acme/api", "webhooks", "slack", "signing_secret")]
     assert (hook.kind, hook.ref) == ("env", "WEBHOOK_SECRET")
     dsn = refs[("projects", "gh/acme/api", "env_vars", "SENTRY_DSN")]

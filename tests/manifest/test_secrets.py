@@ -202,3 +202,22 @@ def test_a_byte_order_mark_is_not_part_of_a_file_value(write, tmp_path: Path) ->
     (tmp_path / "a").write_bytes("\ufeffsecret\n".encode())
     vars_ = m.contexts["deploy"].env_vars or {}
     assert SecretResolver({}).resolve(vars_["A"]).reveal() == "secret"
+
+
+def test_a_variable_adopted_without_its_value_loads_and_is_never_resolved(write) -> None:
+    m = _manifest(write, "      A: {}\n      B: {protect: true}\n      C: {env: NOT_SET}\n")
+    refs = m.contexts["deploy"].env_vars or {}
+    assert refs["A"].adopted and refs["B"].adopted and refs["B"].protect
+    assert not refs["C"].adopted and refs["A"].kind == "adopted"
+    with pytest.raises(SecretError) as caught:
+        SecretResolver({}).resolve_all(m)
+    assert [p.message for p in caught.value.problems] == ["environment variable NOT_SET is not set"]
+    with pytest.raises(SecretError, match="declared without a value"):
+        SecretResolver({}).resolve(refs["A"])
+
+
+def test_an_adopted_form_takes_protect_only(write) -> None:
+    body = "contexts:\n  deploy:\n    env_vars:\n      A: {version: 1}\n      B: {x: 1}\n"
+    problems = problems_of(write(HEAD + body))
+    assert len(problems) == 2
+    assert problems[0].message.startswith("version needs one of env, file or value")
