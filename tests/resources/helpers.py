@@ -12,15 +12,27 @@ from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, dump
 from reconciler.manifest import Manifest
 from reconciler.resources import REGISTRY
+from reconciler.resources.context_restriction import Groups
 from reconciler.resources.names import child_address, context_address, project_address
+from reconciler.resources.project import ProjectIds
+from reconciler.resources.schedule import TokenUser
 
 
-def fetched(org: str = "gh/acme", user_id: str = "u1", **kw: Any) -> FetchContext:
+def fetched(
+    org: str = "gh/acme",
+    user_id: str = "u1",
+    project_ids: dict[str, str] | None = None,
+    groups: dict[str, str] | None = None,
+    groups_read: bool = False,
+) -> FetchContext:
     """What an export's live read learnt; no API is called after it."""
     scope = Manifest.model_construct(version=1, organization=org, projects={}, contexts={})
-    return FetchContext(
-        api=cast(CircleCI, None), manifest=scope, org_slug=org, user_id=user_id, read_all=True, **kw
-    )
+    ctx = FetchContext(api=cast(CircleCI, None), manifest=scope, org_slug=org, read_all=True)
+    ctx.facts(TokenUser).id = user_id
+    ctx.facts(ProjectIds).ids.update(project_ids or {})
+    ctx.facts(Groups).ids.update(groups or {})
+    ctx.facts(Groups).read = groups_read
+    return ctx
 
 
 def project(slug: str, pid: str, name: str = "") -> Resource:
