@@ -13,6 +13,7 @@ from reconciler.errors import ReconcilerError
 if TYPE_CHECKING:
     from reconciler.core.context import ApplyContext, FetchContext, PlanContext
     from reconciler.core.export import ExportContext, Exported
+    from reconciler.manifest.section import Section
 
 
 @runtime_checkable
@@ -44,6 +45,9 @@ class Kind(Protocol):
     # The manifest key its objects are written under: a section (`projects`) for top-level
     # kinds, a collection on the parent (`env_vars`) otherwise. None: not in a manifest.
     collection: ClassVar[str | None] = None
+    # The manifest section a child kind owns on its parent (its key is `collection`); the
+    # manifest model is composed from the registry's sections.
+    section: ClassVar[Section[object] | None] = None
 
     # --- desired side -------------------------------------------------------------------
     @abstractmethod

@@ -1,30 +1,33 @@
-"""The manifest: organization, policy, projects and contexts."""
+"""The manifest: organization, policy, projects and contexts.
+
+A project's and a context's keys beyond their own (`create`; `protect`) are the sections the
+kinds declare (reconciler.manifest.section): `Project` and `Context` are composed here from
+the registry's sections, in registry order, so a new kind needs no change in this package.
+This is the one module of the package that imports the registry; the kinds import only its
+leaf modules at run time, which is what keeps the two free of an import cycle.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, PrivateAttr, StrictBool, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, StrictBool, create_model, field_validator
 
 from reconciler.manifest import names
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import (
     ContextName,
-    EnvVarName,
     Glob,
     NonBlank,
     NonNegativeInt,
     OrgSlug,
     ProjectSlug,
-    RestrictionKind,
     StrictModel,
 )
 from reconciler.manifest.positions import Path_, Position, PositionTable
-from reconciler.manifest.project import Project
-
-MAX_CONTEXT_ENV_VARS = 100  # CircleCI's limit per context
+from reconciler.manifest.section import Section
 
 
 class IgnorePolicy(StrictModel):
@@ -61,46 +64,34 @@ class Policy(StrictModel):
         return names.glob_match(self.manage_contexts, name)
 
 
-class Restrictions(StrictModel):
-    """Who may use a context. When `restrictions` is written all three kinds are authoritative:
-    a kind left out means no restriction of that kind."""
+class ProjectBase(StrictModel):
+    """A project. A collection key that is present is authoritative (live objects not listed
+    are deleted unless ignored or protected); an absent key leaves them alone; `{}` means none."""
 
-    projects: list[ProjectSlug] = []
-    """Project slugs of this organization (resolved to project ids)."""
-    expressions: list[NonBlank] = []
-    """Expression restrictions, e.g. pipeline.git.branch == "main"."""
-    groups: list[NonBlank] = []
-    """Group names or ids (standalone organizations)."""
-
-    def items(self) -> list[tuple[RestrictionKind, str]]:
-        return (
-            [(RestrictionKind.PROJECT, v) for v in self.projects]
-            + [(RestrictionKind.EXPRESSION, v) for v in self.expressions]
-            + [(RestrictionKind.GROUP, v) for v in self.groups]
-        )
+    create: StrictBool = False
+    """Create (follow) the project when it does not exist."""
 
 
-class Context(StrictModel):
+class ContextBase(StrictModel):
     """A context, matched by name. Listed contexts are managed."""
 
     protect: StrictBool = False
     """Never delete or replace this context while it is listed here (the plan fails instead)."""
-    restrictions: Restrictions | None = None
-    """Restrictions; absent = hands-off."""
-    env_vars: dict[EnvVarName, EnvVar] | None = None
-    """Environment variables, by name; absent = hands-off, {} = none."""
-
-    @field_validator("env_vars")
-    @classmethod
-    def _limit(cls, value: dict[str, EnvVar]) -> dict[str, EnvVar]:
-        if len(value) > MAX_CONTEXT_ENV_VARS:
-            raise ValueError(
-                f"a context holds at most {MAX_CONTEXT_ENV_VARS} env vars (CircleCI's limit)"
-            )
-        return value
 
 
-class Manifest(StrictModel):
+def compose(base: type[StrictModel], sections: Iterable[Section[object]]) -> type[StrictModel]:
+    """`base` extended by the sections' keys, in their order, under the base's name."""
+    fields: dict[str, Any] = {
+        s.key: (s.annotation, Field(default=None, description=s.description)) for s in sections
+    }
+    name = base.__name__.removesuffix("Base")
+    model: type[StrictModel] = create_model(
+        name, __base__=base, __doc__=base.__doc__, __module__=__name__, **fields
+    )
+    return model
+
+
+class ManifestBase(StrictModel):
     """A circleci-reconciler manifest (format version 1): the CircleCI settings of one
     organization."""
 
@@ -110,9 +101,10 @@ class Manifest(StrictModel):
     """gh/NAME, github/NAME, bb/NAME, bitbucket/NAME, circleci/ORG-KEY or the organization UUID."""
     policy: Policy = Field(default_factory=Policy)
     """Safety rules (optional)."""
-    projects: dict[ProjectSlug, Project] = {}
+    # Typed with the bases here; compose_manifest gives them the composed models.
+    projects: dict[ProjectSlug, ProjectBase] = {}
     """Projects by slug. Projects are never deleted."""
-    contexts: dict[ContextName, Context] = {}
+    contexts: dict[ContextName, ContextBase] = {}
     """Contexts by name."""
 
     _positions: PositionTable = PrivateAttr(default_factory=PositionTable)
@@ -163,16 +155,63 @@ class Manifest(StrictModel):
         return base / self.policy.ledger
 
     def secret_refs(self) -> Iterator[tuple[Path_, EnvVar]]:
-        """Every env var value and webhook signing secret, with its path."""
-        for slug, project in self.projects.items():
-            for name, var in (project.env_vars or {}).items():
-                yield ("projects", slug, "env_vars", name), var
-            for hook_name, hook in (project.webhooks or {}).items():
-                if hook.signing_secret is not None:
-                    yield (
-                        ("projects", slug, "webhooks", hook_name, "signing_secret"),
-                        hook.signing_secret,
-                    )
-        for ctx_name, context in self.contexts.items():
-            for name, var in (context.env_vars or {}).items():
-                yield ("contexts", ctx_name, "env_vars", name), var
+        """Every secret value the sections hold (env vars, signing secrets), with its path."""
+        for top, owner, parents in self._parents():
+            for section in SECTIONS:
+                if section.owner != owner or section.secrets is None:
+                    continue
+                for key, parent in parents.items():
+                    for sub, var in section.secrets(parent):
+                        yield (top, key, section.key, *sub), var
+
+    def named_projects(self) -> Iterator[str]:
+        """Project slugs the sections name (a context's restrictions), as written."""
+        for _, owner, parents in self._parents():
+            for section in SECTIONS:
+                if section.owner == owner and section.projects is not None:
+                    for parent in parents.values():
+                        yield from section.projects(parent)
+
+    def _parents(self) -> Iterator[tuple[str, str, dict[str, BaseModel]]]:
+        yield "projects", "project", dict(self.projects)
+        yield "contexts", "context", dict(self.contexts)
+
+
+def _sections() -> list[Section[object]]:
+    from reconciler.resources import REGISTRY
+
+    return [k.section for k in REGISTRY.values() if k.section is not None]
+
+
+def compose_manifest(
+    sections: Sequence[Section[object]],
+) -> tuple[type[StrictModel], type[StrictModel], type[ManifestBase]]:
+    """Project, Context and Manifest, with the sections' keys."""
+    project = compose(ProjectBase, [s for s in sections if s.owner == "project"])
+    context = compose(ContextBase, [s for s in sections if s.owner == "context"])
+    described = ManifestBase.model_fields
+    manifest: type[ManifestBase] = create_model(
+        "Manifest",
+        __base__=ManifestBase,
+        __doc__=ManifestBase.__doc__,
+        __module__=__name__,
+        projects=(
+            dict[ProjectSlug, project],  # type: ignore[valid-type]
+            Field(default={}, description=described["projects"].description),
+        ),
+        contexts=(
+            dict[ContextName, context],  # type: ignore[valid-type]
+            Field(default={}, description=described["contexts"].description),
+        ),
+    )
+    return project, context, manifest
+
+
+SECTIONS = _sections()
+
+if TYPE_CHECKING:
+    Project = ProjectBase
+    Context = ContextBase
+    Manifest = ManifestBase
+else:
+    Project, Context, Manifest = compose_manifest(SECTIONS)

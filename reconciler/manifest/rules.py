@@ -1,5 +1,6 @@
 """Rules across fields of one file, checked on the raw data so they are reported even when
-other parts of the file are invalid: slugs belong to the organization, no item listed twice."""
+other parts of the file are invalid: slugs belong to the organization, no item listed twice.
+The kinds' sections bring their own (reconciler.manifest.section)."""
 
 from __future__ import annotations
 
@@ -8,35 +9,21 @@ from typing import Any
 
 from reconciler.errors import Problem
 from reconciler.manifest import names
+from reconciler.manifest.model import SECTIONS
 from reconciler.manifest.positions import Path_, quote
+from reconciler.manifest.section import Site
 from reconciler.manifest.yamlread import INVALID, RawDocument
 
-# Set-like lists, as paths with "*" for any key.
+# Set-like lists outside the sections, as paths with "*" for any key (the sections name
+# their own).
 _SET_LISTS: list[Path_] = [
-    ("projects", "*", "checkout_keys"),
-    ("projects", "*", "settings", "pr_only_branch_overrides"),
-    ("projects", "*", "schedules", "*", "timetable", "hours_of_day"),
-    ("projects", "*", "schedules", "*", "timetable", "days_of_week"),
-    ("projects", "*", "schedules", "*", "timetable", "days_of_month"),
-    ("projects", "*", "schedules", "*", "timetable", "months"),
-    ("projects", "*", "webhooks", "*", "events"),
-    ("contexts", "*", "restrictions", "projects"),
-    ("contexts", "*", "restrictions", "expressions"),
-    ("contexts", "*", "restrictions", "groups"),
     ("policy", "manage_contexts"),
     ("policy", "ignore", "contexts"),
     ("policy", "ignore", "env_vars"),
     ("policy", "ignore", "webhooks"),
     ("policy", "ignore", "schedules"),
 ]
-
-
-# What CircleCI does not offer standalone projects (spec: "Not available to projects that use
-# GitLab or GitHub App"), with what to do instead.
-_STANDALONE_ONLY = (
-    ("schedules", "CircleCI has no scheduled pipelines there; use schedule triggers"),
-    ("checkout_keys", "CircleCI makes no checkout keys there; the app's integration checks out"),
-)
+_TOP = {"project": "projects", "context": "contexts"}
 
 
 def _walk(data: Any, pattern: Path_, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
@@ -49,14 +36,6 @@ def _walk(data: Any, pattern: Path_, prefix: Path_ = ()) -> Iterator[tuple[Path_
     keys = list(data) if head == "*" else [head] if head in data else []
     for key in keys:
         yield from _walk(data[key], rest, prefix + (key,))
-
-
-def _same_item(path: Path_) -> Callable[[Any], Any]:
-    if path[-1] == "projects" and path[0] == "contexts":  # spellings of one project
-        return lambda v: (
-            names.fold_project(names.normalise_project(v) or v) if isinstance(v, str) else v
-        )
-    return lambda v: v
 
 
 def check_document(doc: RawDocument) -> list[Problem]:
@@ -92,6 +71,7 @@ def check_document(doc: RawDocument) -> list[Problem]:
                     )
                 )
             problems += _unavailable(doc, slug, norm, body)
+            problems += _section_rules(doc, "project", slug, norm, body, org, org_raw)
             first = folded.setdefault(names.fold_project(norm), slug)
             if first != slug:
                 line = pos.key(("projects", first)).line
@@ -102,49 +82,59 @@ def check_document(doc: RawDocument) -> list[Problem]:
                     )
                 )
 
-    for path, items in _walk(data, ("contexts", "*", "restrictions", "projects")):
-        if not isinstance(items, list) or not org:
-            continue
-        for i, item in enumerate(items):
-            norm = names.normalise_project(item) if isinstance(item, str) else None
-            if norm and not names.same_org(norm, org):
-                problems.append(
-                    pos.value(path + (i,)).problem(
-                        f"restriction project '{item}' is not in organization '{org_raw}'"
-                    )
-                )
+    contexts = data.get("contexts")
+    if isinstance(contexts, dict):
+        for name, body in contexts.items():
+            problems += _section_rules(doc, "context", name, str(name), body, org, org_raw)
 
     for pattern in _SET_LISTS:
         for path, items in _walk(data, pattern):
             if isinstance(items, list):
-                problems += _duplicates(doc, path, items, _same_item(path))
+                problems += _duplicates(doc, path, items, lambda v: v)
+    for section in SECTIONS:
+        for set_list in section.set_lists:
+            pattern = (_TOP[section.owner], "*", section.key, *set_list.path)
+            for path, items in _walk(data, pattern):
+                if isinstance(items, list):
+                    problems += _duplicates(doc, path, items, set_list.same or (lambda v: v))
+    return problems
+
+
+def _section_rules(
+    doc: RawDocument,
+    owner: str,
+    key: str,
+    parent: str,
+    body: Any,
+    org: str | None,
+    org_raw: Any,
+) -> list[Problem]:
+    """The sections' own rules, for each section written on this project or context."""
+    if not isinstance(body, dict):
+        return []
+    problems: list[Problem] = []
+    for section in SECTIONS:
+        if section.owner == owner and section.rules is not None and section.key in body:
+            path = (_TOP[owner], key, section.key)
+            problems += section.rules(Site(doc, path, body[section.key], parent, org, org_raw))
     return problems
 
 
 def _unavailable(doc: RawDocument, slug: str, norm: str, body: Any) -> list[Problem]:
-    """What CircleCI cannot do for this project, refused before any call is made."""
-    if not isinstance(body, dict):
+    """What CircleCI does not offer standalone projects (spec: "Not available to projects that
+    use GitLab or GitHub App"), refused before any call is made, with what to do instead."""
+    if not isinstance(body, dict) or not norm.startswith("circleci/"):
         return []
-    pos, problems = doc.positions, []
-    settings = body.get("settings")
-    if isinstance(settings, dict) and "oss" in settings:
-        problems.append(
-            pos.key(("projects", slug, "settings", "oss")).problem(
-                "'oss' is read-only: CircleCI rejects a settings change that holds it "
-                "(400 \"Unexpected field 'advanced.oss'\"); remove it and change it in "
-                "CircleCI's project settings"
-            )
+    return [
+        doc.positions.key(("projects", slug, section.key)).problem(
+            f"'{section.key}' is not available to standalone (circleci/: GitHub App or "
+            f"GitLab) projects: {section.not_on_standalone}"
         )
-    if norm.startswith("circleci/"):
-        for key, why in _STANDALONE_ONLY:
-            if key in body:
-                problems.append(
-                    pos.key(("projects", slug, key)).problem(
-                        f"'{key}' is not available to standalone (circleci/: GitHub App or "
-                        f"GitLab) projects: {why}"
-                    )
-                )
-    return problems
+        for section in SECTIONS
+        if section.owner == "project"
+        and section.not_on_standalone is not None
+        and section.key in body
+    ]
 
 
 def _duplicates(

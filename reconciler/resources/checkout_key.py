@@ -16,17 +16,28 @@ from reconciler.core import (
     Scope,
 )
 from reconciler.exporting.yamltext import Flow
-from reconciler.manifest import CheckoutKeyType
+from reconciler.manifest.fields import CheckoutKeyType
+from reconciler.manifest.section import Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
 
 KEY_TYPES = tuple(t.value for t in CheckoutKeyType)
 
+CHECKOUT_KEYS: Section[list[CheckoutKeyType]] = Section(
+    owner="project",
+    key="checkout_keys",
+    annotation=list[CheckoutKeyType] | None,
+    description="Checkout key types wanted: deploy-key, user-key.",
+    set_lists=(SetList(),),
+    not_on_standalone="CircleCI makes no checkout keys there; the app's integration checks out",
+)
+
 
 class CheckoutKeyKind(CollectionKind):
     name = "checkout_key"
     parent_kind = "project"
-    collection = "checkout_keys"
+    section = CHECKOUT_KEYS
+    collection = CHECKOUT_KEYS.key
     label = "checkout key"
     on_standalone = False
 
@@ -39,7 +50,7 @@ class CheckoutKeyKind(CollectionKind):
                 parent=parent,
                 fields={"type": key_type},
             )
-            for parent, keys in self.declared(ctx)
+            for parent, keys in self.declared(ctx, CHECKOUT_KEYS)
             for key_type in sorted({str(getattr(k, "value", k)) for k in keys})
         ]
         return out, self.scopes(ctx)

@@ -4,14 +4,21 @@ declare the collection (and so own it), and whether a parent's collection must b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
+
+from pydantic import BaseModel
 
 from reconciler.core import FetchContext, Kind, PlanContext, Resource, Scope
-from reconciler.manifest import Context, Manifest, Project
+from reconciler.manifest.section import Section
 from reconciler.resources.names import context_address, manifest_projects, project_address
 
+if TYPE_CHECKING:
+    from reconciler.manifest import Manifest
 
-def _owners(manifest: Manifest, parent_kind: str | None) -> dict[str, Project | Context]:
+T = TypeVar("T")
+
+
+def _owners(manifest: Manifest, parent_kind: str | None) -> dict[str, BaseModel]:
     """Parent address -> the manifest object that may declare the collection."""
     if parent_kind == "project":
         return {project_address(s): p for s, p in manifest_projects(manifest).items()}
@@ -19,32 +26,37 @@ def _owners(manifest: Manifest, parent_kind: str | None) -> dict[str, Project | 
 
 
 class CollectionKind(Kind):
-    # The manifest key of the collection on its parent (env_vars, schedules, settings...).
+    # The manifest section of the collection on its parent (env_vars, schedules, settings...);
+    # None: a collection no manifest writes.
+    section: ClassVar[Section[object] | None] = None
+    # Its key (the section's).
     collection: ClassVar[str]
     # Whether declaring the collection makes it authoritative (settings are partial).
     authoritative: ClassVar[bool] = True
-    # Whether standalone (circleci/) projects have it: where not, export neither reads nor
-    # writes it.
-    on_standalone: ClassVar[bool] = True
 
-    def declared(self, ctx: PlanContext | FetchContext) -> Iterator[tuple[str, Any]]:
+    def declared(
+        self, ctx: PlanContext | FetchContext, section: Section[T]
+    ) -> Iterator[tuple[str, T]]:
         """(parent address, collection) for every parent whose manifest entry has the key."""
         for parent, owner in sorted(_owners(ctx.manifest, self.parent_kind).items()):
-            value = getattr(owner, self.collection, None)
+            value = section.of(owner)
             if value is not None:
                 yield parent, value
 
     def scopes(self, ctx: PlanContext) -> list[Scope]:
-        if not self.authoritative:
+        if not self.authoritative or self.section is None:
             return []
-        return [Scope(parent, self.name) for parent, _ in self.declared(ctx)]
+        return [Scope(parent, self.name) for parent, _ in self.declared(ctx, self.section)]
 
     def wants(self, ctx: FetchContext, parent: Resource) -> bool:
         if ctx.read_all:
-            return self.on_standalone or not parent.name.startswith("circleci/")
+            on_standalone = self.section is None or self.section.not_on_standalone is None
+            # Where standalone projects lack it, export neither reads nor writes it.
+            return on_standalone or not parent.name.startswith("circleci/")
         # Asked once per live parent: the map is built once per read, or a large
         # organization costs parents x parents.
         owners = ctx.owners.get(self.parent_kind)
         if owners is None:
             owners = ctx.owners[self.parent_kind] = _owners(ctx.manifest, self.parent_kind)
-        return getattr(owners.get(parent.address), self.collection, None) is not None
+        owner = owners.get(parent.address)
+        return owner is not None and self.section is not None and self.section.of(owner) is not None

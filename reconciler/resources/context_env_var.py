@@ -3,6 +3,10 @@ CircleCI returns no part of the value; only the ledger's fingerprints can compar
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import AfterValidator
+
 from reconciler.client.api import Json
 from reconciler.core import (
     ApplyContext,
@@ -13,14 +17,37 @@ from reconciler.core import (
     SecretVerdict,
 )
 from reconciler.exporting.placeholders import Ref
-from reconciler.resources.env_var import EnvVarKind
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.fields import EnvVarName
+from reconciler.manifest.section import Section
+from reconciler.resources.env_var import EnvVarKind, env_secrets
 from reconciler.resources.names import child_address
 from reconciler.resources.secrets import ledger_verdict, reveal
+
+MAX_CONTEXT_ENV_VARS = 100  # CircleCI's limit per context
+
+
+def _limit(value: dict[str, EnvVar]) -> dict[str, EnvVar]:
+    if len(value) > MAX_CONTEXT_ENV_VARS:
+        raise ValueError(
+            f"a context holds at most {MAX_CONTEXT_ENV_VARS} env vars (CircleCI's limit)"
+        )
+    return value
+
+
+ENV_VARS: Section[dict[str, EnvVar]] = Section(
+    owner="context",
+    key="env_vars",
+    annotation=Annotated[dict[EnvVarName, EnvVar], AfterValidator(_limit)] | None,
+    description="Environment variables, by name; absent = hands-off, {} = none.",
+    secrets=lambda context: env_secrets(ENV_VARS, context),
+)
 
 
 class ContextEnvVarKind(EnvVarKind):
     name = "context_env_var"
     parent_kind = "context"
+    section = ENV_VARS
     # A new context is restricted before any secret is written into it.
     after_siblings = ("context_restriction",)
 

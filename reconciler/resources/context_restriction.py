@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from pydantic import BaseModel
+
 from reconciler.core import (
     ApplyContext,
     ExportContext,
@@ -25,9 +27,12 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import BadRequest, NotFound, PermissionDenied, Problem, ReconcilerError
 from reconciler.exporting.yamltext import Block
+from reconciler.manifest import names
+from reconciler.manifest.fields import NonBlank, ProjectSlug, RestrictionKind, StrictModel
 from reconciler.manifest.names import base58_of_uuid
+from reconciler.manifest.section import Section, SetList, Site
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import project_names
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
@@ -36,6 +41,69 @@ from reconciler.resources.project import ProjectIds
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
 log = logging.getLogger("reconciler.resources.context_restriction")
+
+
+class Restrictions(StrictModel):
+    """Who may use a context. When `restrictions` is written all three kinds are authoritative:
+    a kind left out means no restriction of that kind."""
+
+    projects: list[ProjectSlug] = []
+    """Project slugs of this organization (resolved to project ids)."""
+    expressions: list[NonBlank] = []
+    """Expression restrictions, e.g. pipeline.git.branch == "main"."""
+    groups: list[NonBlank] = []
+    """Group names or ids (standalone organizations)."""
+
+    def items(self) -> list[tuple[RestrictionKind, str]]:
+        return (
+            [(RestrictionKind.PROJECT, v) for v in self.projects]
+            + [(RestrictionKind.EXPRESSION, v) for v in self.expressions]
+            + [(RestrictionKind.GROUP, v) for v in self.groups]
+        )
+
+
+def _one_project(value: object) -> object:
+    """Spellings of one project are one item (`github/a/b`, `gh/A/b`)."""
+    if isinstance(value, str):
+        return names.fold_project(names.normalise_project(value) or value)
+    return value
+
+
+def _in_organization(site: Site) -> list[Problem]:
+    """A restriction project must be one of the organization's."""
+    items = site.value.get("projects") if isinstance(site.value, dict) else None
+    if not isinstance(items, list) or not site.org:
+        return []
+    problems = []
+    for i, item in enumerate(items):
+        norm = names.normalise_project(item) if isinstance(item, str) else None
+        if norm and not names.same_org(norm, site.org):
+            problems.append(
+                site.doc.positions.value((*site.path, "projects", i)).problem(
+                    f"restriction project '{item}' is not in organization '{site.org_raw}'"
+                )
+            )
+    return problems
+
+
+def _projects(context: BaseModel) -> list[str]:
+    restrictions = RESTRICTIONS.of(context)
+    return list(restrictions.projects) if restrictions else []
+
+
+RESTRICTIONS: Section[Restrictions] = Section(
+    owner="context",
+    key="restrictions",
+    annotation=Restrictions | None,
+    description="Restrictions; absent = hands-off.",
+    set_lists=(
+        SetList(("projects",), same=_one_project),
+        SetList(("expressions",)),
+        SetList(("groups",)),
+    ),
+    rules=_in_organization,
+    projects=_projects,
+)
 
 
 @dataclass
@@ -52,8 +120,8 @@ def _group_names(ctx: FetchContext) -> list[str]:
     return [
         g
         for c in ctx.manifest.contexts.values()
-        if c.restrictions is not None
-        for g in c.restrictions.groups
+        if (r := RESTRICTIONS.of(c)) is not None
+        for g in r.groups
         if not is_uuid(g)
     ]
 
@@ -109,14 +177,15 @@ def _id_case(value: str) -> str:
 class ContextRestrictionKind(CollectionKind):
     name = "context_restriction"
     parent_kind = "context"
-    collection = "restrictions"
+    section = RESTRICTIONS
+    collection = RESTRICTIONS.key
     label = "restriction"
     immutable_fields = frozenset({"ref"})
 
     def lookups(self, ctx: FetchContext) -> list[Callable[[], None]]:
         """Group restrictions are shown by name, so read the groups wherever restrictions
         are declared."""
-        if any(c.restrictions is not None for c in ctx.manifest.contexts.values()):
+        if any(RESTRICTIONS.of(c) is not None for c in ctx.manifest.contexts.values()):
             return [partial(_read_groups, ctx)]
         return []
 
@@ -124,7 +193,7 @@ class ContextRestrictionKind(CollectionKind):
         project_ids = ctx.facts(ProjectIds).ids
         groups = ctx.facts(Groups).ids
         out = []
-        for parent, r in self.declared(ctx):
+        for parent, r in self.declared(ctx, RESTRICTIONS):
             for rtype, attr in LISTS:
                 for v in getattr(r, attr, None) or []:
                     if rtype == "project":

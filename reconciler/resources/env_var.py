@@ -5,23 +5,43 @@ overwritten in place and never goes missing)."""
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Iterator
+from typing import ClassVar
+
+from pydantic import BaseModel
 
 from reconciler.core import ApplyContext, ExportContext, Exported, PlanContext, Resource, Scope
 from reconciler.exporting.placeholders import Ref
 from reconciler.exporting.yamltext import Block, Flow
+from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.names import env_name_problem
+from reconciler.manifest.positions import Path_
+from reconciler.manifest.section import Section
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.secrets import env_var_resources
 
 
+def env_secrets(
+    section: Section[dict[str, EnvVar]], parent: BaseModel
+) -> Iterator[tuple[Path_, EnvVar]]:
+    """The secret references of an `env_vars` section: every value, by name."""
+    for name, var in (section.of(parent) or {}).items():
+        yield (name,), var
+
+
 class EnvVarKind(CollectionKind):
+    section: ClassVar[Section[dict[str, EnvVar]]]
     collection = "env_vars"
     label = "env var"
     secret_fields = frozenset({"value"})
     ignore_category = "env_vars"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        out = [r for p, env in self.declared(ctx) for r in env_var_resources(self.name, p, env)]
+        out = [
+            r
+            for p, env in self.declared(ctx, self.section)
+            for r in env_var_resources(self.name, p, env)
+        ]
         return out, self.scopes(ctx)
 
     def update(

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 from reconciler.client.api import Json
 from reconciler.core import (
@@ -35,9 +36,11 @@ from reconciler.errors import (
     PermissionDenied,
     ReconcilerError,
 )
-from reconciler.manifest import Context, Project
 from reconciler.manifest.names import same_org
 from reconciler.resources.names import canonical_slug, manifest_projects, project_address
+
+if TYPE_CHECKING:
+    from reconciler.manifest import Project
 
 log = logging.getLogger("reconciler.resources.project")
 _CLAIM = threading.Lock()  # project reads run in parallel
@@ -107,7 +110,7 @@ class ProjectKind(Kind):
     def fetch_units(self, ctx: FetchContext) -> list[Callable[[], list[Resource]]]:
         wanted = manifest_projects(ctx.manifest)
         # Projects named only in a restriction are read for their id, not managed.
-        extra = {canonical_slug(s) for c in ctx.manifest.contexts.values() for s in _restricted(c)}
+        extra = {canonical_slug(s) for s in ctx.manifest.named_projects()}
         slugs = sorted(wanted) + sorted(extra - set(wanted))
         units: list[Callable[[], list[Resource]]] = [
             partial(self._read, ctx, slug, wanted.get(slug)) for slug in slugs
@@ -205,7 +208,3 @@ class ProjectKind(Kind):
         given both are one project)."""
         by_slug = {str(r.ids.get("slug") or r.name): r for r in live}
         return Exported(members=sorted(by_slug.items(), key=lambda m: m[0]))
-
-
-def _restricted(context: Context) -> list[str]:
-    return list(context.restrictions.projects) if context.restrictions else []

@@ -13,12 +13,23 @@ from reconciler.core import (
     SecretVerdict,
 )
 from reconciler.exporting.placeholders import Ref
-from reconciler.resources.env_var import EnvVarKind
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.fields import EnvVarName
+from reconciler.manifest.section import Section
+from reconciler.resources.env_var import EnvVarKind, env_secrets
 from reconciler.resources.manifest_text import project_names
 from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 MASK = "xxxx"
+
+ENV_VARS: Section[dict[str, EnvVar]] = Section(
+    owner="project",
+    key="env_vars",
+    annotation=dict[EnvVarName, EnvVar] | None,
+    description="Environment variables, by name.",
+    secrets=lambda project: env_secrets(ENV_VARS, project),
+)
 
 
 def masked_suffix(masked: str | None) -> str | None:
@@ -37,6 +48,7 @@ def _may_end(value: str, shown: str) -> bool:
 class ProjectEnvVarKind(EnvVarKind):
     name = "project_env_var"
     parent_kind = "project"
+    section = ENV_VARS
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None

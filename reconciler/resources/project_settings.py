@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
 from reconciler.core import (
     ApplyContext,
     ExportContext,
@@ -13,17 +16,80 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import ApiError
+from reconciler.errors import ApiError, Problem
 from reconciler.exporting.yamltext import Block, Flow
-from reconciler.manifest import ProjectSettings
+from reconciler.manifest.fields import NonBlank, StrictModel
+from reconciler.manifest.section import Section, SetList, Site
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.names import child_address, slug_of
+
+MAX_BRANCH_OVERRIDES = 100
+
+
+class ProjectSettings(StrictModel):
+    """CircleCI's advanced settings. Only the keys written here are managed (a partial object):
+    use `model_dump(exclude_unset=True)`."""
+
+    autocancel_builds: StrictBool | None = None
+    """Cancel redundant builds on a new push to the same non-default branch."""
+    build_fork_prs: StrictBool | None = None
+    """Run builds for pull requests from forks."""
+    build_prs_only: StrictBool | None = None
+    """Build only branches with an open pull request (and the default branch)."""
+    disable_ssh: StrictBool | None = None
+    """Forbid rerunning jobs with SSH."""
+    forks_receive_secret_env_vars: StrictBool | None = None
+    """Give builds of fork pull requests this project's secrets. Rarely wise."""
+    # Read-only in CircleCI: kept here only so `validate` can refuse it with the reason.
+    oss: SkipJsonSchema[StrictBool | None] = None
+    set_github_status: StrictBool | None = None
+    """Report build status to GitHub checks."""
+    setup_workflows: StrictBool | None = None
+    """Allow dynamic configuration (setup workflows)."""
+    write_settings_requires_admin: StrictBool | None = None
+    """Only admins may change these settings."""
+    pr_only_branch_overrides: list[NonBlank] | None = None
+    """Branches always built even with build_prs_only (at most 100)."""
+
+    @field_validator("pr_only_branch_overrides")
+    @classmethod
+    def _at_most_100(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_BRANCH_OVERRIDES:
+            raise ValueError(
+                f"pr_only_branch_overrides lists {len(value)} branches; CircleCI allows at most "
+                f"{MAX_BRANCH_OVERRIDES}"
+            )
+        return value
+
+
+def _read_only(site: Site) -> list[Problem]:
+    """`oss` is refused before any call is made, with what to do instead."""
+    if not isinstance(site.value, dict) or "oss" not in site.value:
+        return []
+    return [
+        site.doc.positions.key((*site.path, "oss")).problem(
+            "'oss' is read-only: CircleCI rejects a settings change that holds it "
+            "(400 \"Unexpected field 'advanced.oss'\"); remove it and change it in "
+            "CircleCI's project settings"
+        )
+    ]
+
+
+SETTINGS: Section[ProjectSettings] = Section(
+    owner="project",
+    key="settings",
+    annotation=ProjectSettings | None,
+    description="Advanced settings; only the keys written are managed.",
+    set_lists=(SetList(("pr_only_branch_overrides",)),),
+    rules=_read_only,
+)
 
 
 class ProjectSettingsKind(CollectionKind):
     name = "project_settings"
     parent_kind = "project"
-    collection = "settings"
+    section = SETTINGS
+    collection = SETTINGS.key
     authoritative = False  # only the keys written are managed
     label = "settings"
     set_fields = frozenset({"pr_only_branch_overrides"})
@@ -38,7 +104,7 @@ class ProjectSettingsKind(CollectionKind):
                 fields=settings.model_dump(exclude_unset=True),
                 protect=True,
             )
-            for parent, settings in self.declared(ctx)
+            for parent, settings in self.declared(ctx, SETTINGS)
             if settings.model_dump(exclude_unset=True)  # `settings: {}` manages nothing
         ]
         return out, []

@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from reconciler.core import (
     ApplyContext,
@@ -23,7 +35,9 @@ from reconciler.core import (
     Scope,
 )
 from reconciler.exporting.yamltext import Block, Flow
-from reconciler.manifest import Schedule
+from reconciler.manifest.fields import AttributionActor, Day, Month, NonBlank, StrictModel, at_key
+from reconciler.manifest.scalars import LooksTyped
+from reconciler.manifest.section import Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
@@ -31,6 +45,132 @@ from reconciler.resources.names import child_address, slug_of
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 SYSTEM = "system"
+
+
+def _range(low: int, high: int, what: str) -> AfterValidator:
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"{what} must be between {low} and {high}, not {value}")
+        return value
+
+    return AfterValidator(check)
+
+
+Hour = Annotated[
+    StrictInt,
+    _range(0, 23, "an hour of the day (UTC)"),
+    WithJsonSchema({"type": "integer", "minimum": 0, "maximum": 23}),
+]
+DayOfMonth = Annotated[
+    StrictInt,
+    _range(1, 31, "a day of the month"),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 31}),
+]
+PerHour = Annotated[
+    StrictInt,
+    _range(1, 60, "per_hour"),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 60}),
+]
+
+
+class Timetable(StrictModel):
+    """When a schedule runs: `per_hour` runs in each of `hours_of_day` (UTC), on `days_of_week`
+    or on `days_of_month` (one of the two), in `months` (all when absent)."""
+
+    per_hour: PerHour
+    """Runs per hour, 1 to 60."""
+    hours_of_day: list[Hour]
+    """Hours of the day, 0 to 23, UTC."""
+    days_of_week: list[Day] | None = None
+    """Days of the week (MON ... SUN); or use days_of_month."""
+    days_of_month: list[DayOfMonth] | None = None
+    """Days of the month (1 to 31); or use days_of_week."""
+    months: list[Month] | None = None
+    """Months (JAN ... DEC); every month when absent."""
+
+    @field_validator("hours_of_day", "days_of_week", "days_of_month", "months")
+    @classmethod
+    def _not_empty(cls, value: list[Any], info: ValidationInfo) -> list[Any]:
+        if not value:
+            raise ValueError(f"{info.field_name} is empty; list at least one")
+        return value
+
+    @field_validator("days_of_month")
+    @classmethod
+    def _not_both(cls, value: list[int], info: ValidationInfo) -> list[int]:
+        if info.data.get("days_of_week") is not None:
+            raise ValueError("use days_of_week or days_of_month, not both")
+        return value
+
+    @model_validator(mode="after")
+    def _some_days(self) -> Timetable:
+        if self.days_of_week is None and self.days_of_month is None:
+            raise at_key("timetable needs days_of_week or days_of_month")
+        return self
+
+
+def _parameter(value: object) -> str | int | bool:
+    if isinstance(value, LooksTyped):
+        raise ValueError(
+            "unquoted value that YAML 1.1 tools read as a boolean, number or date: "
+            "write true/false, or put text in quotes"
+        )
+    if isinstance(value, str | bool) or (isinstance(value, int) and -(2**63) <= value < 2**63):
+        return value
+    if isinstance(value, float):
+        raise ValueError("parameters take text, whole numbers or true/false; quote decimals")
+    raise ValueError("a parameter must be text, a whole number or true/false")
+
+
+Parameter = Annotated[
+    str | int | bool,
+    PlainValidator(_parameter),
+    WithJsonSchema({"type": ["string", "integer", "boolean"]}),
+]
+
+
+class Schedule(StrictModel):
+    """A scheduled pipeline, matched by its name."""
+
+    description: StrictStr | None = None
+    """Shown in CircleCI's UI."""
+    attribution_actor: AttributionActor = AttributionActor.CURRENT
+    """Who the runs are attributed to: `current` (the user whose token applies the manifest,
+    the default) or `system`."""
+    timetable: Timetable
+    """When it runs."""
+    parameters: dict[NonBlank, Parameter]
+    """Pipeline parameters; must hold `branch` or `tag` (not both)."""
+    protect: StrictBool = False
+    """Never delete or replace this schedule while it is listed here (the plan fails instead)."""
+
+    @field_validator("parameters")
+    @classmethod
+    def _branch_or_tag(cls, value: dict[str, Any]) -> dict[str, Any]:
+        present = [k for k in ("branch", "tag") if k in value]
+        if len(present) != 1:
+            raise at_key(
+                "parameters need a branch or a tag"
+                if not present
+                else "parameters take a branch or a tag, not both"
+            )
+        target = value[present[0]]
+        if not isinstance(target, str) or not target.strip():
+            raise at_key(f"parameter '{present[0]}' must be a non-empty name")
+        return value
+
+
+SCHEDULES: Section[dict[str, Schedule]] = Section(
+    owner="project",
+    key="schedules",
+    annotation=dict[NonBlank, Schedule] | None,
+    description="Scheduled pipelines, by name.",
+    set_lists=tuple(
+        SetList(("*", "timetable", key))
+        for key in ("hours_of_day", "days_of_week", "days_of_month", "months")
+    ),
+    not_on_standalone="CircleCI has no scheduled pipelines there; use schedule triggers",
+)
 
 
 @dataclass
@@ -99,11 +239,11 @@ def _attribute(r: Resource, user_id: str) -> Resource:
 class ScheduleKind(CollectionKind):
     name = "schedule"
     parent_kind = "project"
-    collection = "schedules"
+    section = SCHEDULES
+    collection = SCHEDULES.key
     label = "schedule"
     ignore_category = "schedules"
     replace_creates_first = False  # two schedules cannot share a name
-    on_standalone = False
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -120,14 +260,14 @@ class ScheduleKind(CollectionKind):
                 ),
                 protect=bool(getattr(s, "protect", False)),
             )
-            for parent, schedules in self.declared(ctx)
+            for parent, schedules in self.declared(ctx, SCHEDULES)
             for name, s in sorted(schedules.items())
         ]
         return out, self.scopes(ctx)
 
     def lookups(self, ctx: FetchContext) -> list[Callable[[], None]]:
         """The token's user, wherever schedules are declared (export: always)."""
-        if ctx.read_all or any(p.schedules for p in ctx.manifest.projects.values()):
+        if ctx.read_all or any(SCHEDULES.of(p) for p in ctx.manifest.projects.values()):
             return [partial(_read_user, ctx)]
         return []
 

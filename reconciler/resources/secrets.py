@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from reconciler.core import ApplyContext, PlanContext, Resource, SecretVerdict
 from reconciler.errors import ReconcilerError
-from reconciler.manifest import EnvVar
+from reconciler.manifest.envvar import EnvVar
 from reconciler.resources.names import child_address
 
 

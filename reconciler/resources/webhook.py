@@ -3,8 +3,18 @@ secret is masked on read, so it is compared only through the fingerprint ledger.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    StrictBool,
+    StrictStr,
+    WithJsonSchema,
+    field_validator,
+)
 
 from reconciler.core import (
     ApplyContext,
@@ -17,12 +27,77 @@ from reconciler.core import (
     SecretVerdict,
 )
 from reconciler.exporting.yamltext import Block, Flow
-from reconciler.manifest import Webhook
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.fields import NonBlank, StrictModel, WebhookEvent
+from reconciler.manifest.positions import Path_
+from reconciler.manifest.section import Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
 from reconciler.resources.project import ProjectIds
 from reconciler.resources.secrets import ledger_verdict, reveal
+
+
+def _https_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme != "https":
+        raise ValueError("webhook URL must start with https://")
+    if not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError("webhook URL has no host, or contains spaces")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("webhook URL must not carry credentials (user:password@)")
+    return value
+
+
+class Webhook(StrictModel):
+    """An outbound webhook of the project, matched by its name."""
+
+    url: Annotated[
+        StrictStr,
+        AfterValidator(_https_url),
+        WithJsonSchema({"type": "string", "pattern": "^https://"}),
+    ]
+    """Where CircleCI posts events (https only)."""
+    events: list[WebhookEvent]
+    """Events sent: workflow-completed, job-completed."""
+    verify_tls: StrictBool = True
+    """Check the receiver's TLS certificate."""
+    signing_secret: EnvVar | None = None
+    """Secret used to sign deliveries; a value like an env var's (`{env: NAME}` ...)."""
+    protect: StrictBool = False
+    """Never delete or replace this webhook while it is listed here (the plan fails instead)."""
+
+    @field_validator("events")
+    @classmethod
+    def _some_events(cls, value: list[WebhookEvent]) -> list[WebhookEvent]:
+        if not value:
+            raise ValueError("events is empty; list at least one")
+        return value
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _no_protect(cls, value: EnvVar) -> EnvVar:
+        if "protect" in value.model_fields_set:
+            raise ValueError("protect belongs on the webhook, not on its signing_secret")
+        if value.adopted:  # adoption is for env vars; leaving the key out already keeps it
+            raise ValueError("signing_secret needs one of env, file or value")
+        return value
+
+
+def _secrets(project: BaseModel) -> Iterator[tuple[Path_, EnvVar]]:
+    for name, hook in (WEBHOOKS.of(project) or {}).items():
+        if hook.signing_secret is not None:
+            yield (name, "signing_secret"), hook.signing_secret
+
+
+WEBHOOKS: Section[dict[str, Webhook]] = Section(
+    owner="project",
+    key="webhooks",
+    annotation=dict[NonBlank, Webhook] | None,
+    description="Outbound webhooks, by name.",
+    set_lists=(SetList(("*", "events")),),
+    secrets=_secrets,
+)
 
 
 def _fields(url: object, events: Iterable[object] | None, verify_tls: object) -> dict[str, Any]:
@@ -36,7 +111,8 @@ def _fields(url: object, events: Iterable[object] | None, verify_tls: object) ->
 class WebhookKind(CollectionKind):
     name = "webhook"
     parent_kind = "project"
-    collection = "webhooks"
+    section = WEBHOOKS
+    collection = WEBHOOKS.key
     label = "webhook"
     set_fields = frozenset({"events"})
     secret_fields = frozenset({"signing_secret"})
@@ -54,7 +130,7 @@ class WebhookKind(CollectionKind):
                 signal={"version": getattr(h.signing_secret, "version", None)},
                 protect=bool(getattr(h, "protect", False)),
             )
-            for parent, hooks in self.declared(ctx)
+            for parent, hooks in self.declared(ctx, WEBHOOKS)
             for name, h in sorted(hooks.items())
         ]
         return out, self.scopes(ctx)

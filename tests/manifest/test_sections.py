@@ -1,0 +1,163 @@
+"""A kind owns its manifest section: a kind defined here (its module, one registry entry) gets
+its key in the manifest model and schema, its offline rules and its secret references, with
+no change under reconciler/manifest/."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from reconciler.manifest import Context, Project
+from reconciler.manifest.model import SECTIONS
+from reconciler.resources import REGISTRY
+
+KIND_MODULE = '''
+from collections.abc import Iterator
+
+from pydantic import BaseModel, StrictStr
+
+from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, Scope
+from reconciler.errors import Problem
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.fields import NonBlank, StrictModel
+from reconciler.manifest.section import Section, SetList, Site
+from reconciler.resources.collection import CollectionKind
+
+
+class Trigger(StrictModel):
+    """A pipeline trigger, matched by its name."""
+
+    source: StrictStr
+    """Where events come from."""
+    branches: list[NonBlank] = []
+    """Branches it runs for."""
+    secret: EnvVar | None = None
+    """Shared secret."""
+
+
+def _no_main(site: Site) -> list[Problem]:
+    if isinstance(site.value, dict) and "main" in site.value:
+        return [site.doc.positions.key((*site.path, "main")).problem("'main' is reserved")]
+    return []
+
+
+def _secrets(project: BaseModel) -> Iterator[tuple[tuple[str, ...], EnvVar]]:
+    for name, trigger in (TRIGGERS.of(project) or {}).items():
+        if trigger.secret is not None:
+            yield (name, "secret"), trigger.secret
+
+
+TRIGGERS: Section[dict[str, Trigger]] = Section(
+    owner="project",
+    key="triggers",
+    annotation=dict[NonBlank, Trigger] | None,
+    description="Pipeline triggers, by name.",
+    set_lists=(SetList(("*", "branches")),),
+    not_on_standalone="there are none there",
+    rules=_no_main,
+    secrets=_secrets,
+)
+
+
+class TriggerKind(CollectionKind):
+    name = "trigger"
+    parent_kind = "project"
+    section = TRIGGERS
+    collection = TRIGGERS.key
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        return [], []
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        return []
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        return desired
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        pass
+'''
+
+MANIFEST = """\
+version: 1
+organization: gh/acme
+projects:
+  gh/acme/api:
+    triggers:
+      nightly:
+        source: github
+        branches: [a, b, a]
+        secret: {env: HOOK_SECRET}
+      main:
+        source: github
+  circleci/Abc/Def:
+    triggers: {}
+"""
+
+SCRIPT = """
+import json, sys
+from reconciler.resources import REGISTRY
+from trigger_kind import TriggerKind
+
+REGISTRY["trigger"] = TriggerKind()  # the one registry line
+
+from reconciler.errors import ManifestError
+from reconciler.manifest import Project, json_schema, load_manifest
+
+out = {"fields": list(Project.model_fields), "schema": json_schema()}
+try:
+    load_manifest([sys.argv[1]])
+except ManifestError as exc:
+    out["problems"] = [p.message for p in exc.problems]
+ok = sys.argv[1].replace("bad", "good")
+out["secrets"] = [list(path) for path, _ in load_manifest([ok]).secret_refs()]
+print(json.dumps(out))
+"""
+
+
+def test_a_kind_defined_outside_the_package_gets_its_section(tmp_path: Path) -> None:
+    (tmp_path / "trigger_kind.py").write_text(KIND_MODULE, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(MANIFEST, encoding="utf-8")
+    good = "\n".join(MANIFEST.splitlines()[:9]) + "\n"
+    (tmp_path / "good.yaml").write_text(good.replace("[a, b, a]", "[a]"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "bad.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": ""},
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+
+    assert out["fields"][-1] == "triggers"  # after the registry's other sections
+    schema = out["schema"]
+    triggers = schema["$defs"]["Project"]["properties"]["triggers"]
+    assert triggers["description"] == "Pipeline triggers, by name."
+    assert schema["$defs"]["Trigger"]["properties"]["source"]["description"] == (
+        "Where events come from."
+    )
+    problems = out["problems"]
+    assert "'main' is reserved" in problems
+    assert any("'a' is listed twice in 'branches'" in p for p in problems), problems
+    assert any(
+        "'triggers' is not available to standalone" in p and p.endswith("there are none there")
+        for p in problems
+    ), problems
+    assert out["secrets"] == [["projects", "gh/acme/api", "triggers", "nightly", "secret"]]
+
+
+def test_the_models_are_composed_from_the_registry_in_its_order() -> None:
+    keys = [k.section.key for k in REGISTRY.values() if k.section is not None]
+    assert [s.key for s in SECTIONS] == keys
+    assert list(Project.model_fields) == [
+        "create",
+        *(s.key for s in SECTIONS if s.owner == "project"),
+    ]
+    assert list(Context.model_fields) == [
+        "protect",
+        *(s.key for s in SECTIONS if s.owner == "context"),
+    ]
