@@ -13,7 +13,7 @@ from reconciler.errors import ReconcilerError
 if TYPE_CHECKING:
     from reconciler.core.context import ApplyContext, FetchContext, PlanContext
     from reconciler.core.export import ExportContext, Exported
-    from reconciler.manifest.section import Section
+    from reconciler.manifest.section import Ignore, Section
 
 
 @runtime_checkable
@@ -32,6 +32,9 @@ class Kind(Protocol):
     after_siblings: ClassVar[tuple[str, ...]] = ()
     # policy.ignore category whose globs filter this kind by name (None: not ignorable).
     ignore_category: ClassVar[str | None] = None
+    # The policy.ignore key it declares (its key is ignore_category); the manifest's
+    # policy.ignore is composed from the registry's.
+    ignore: ClassVar[Ignore | None] = None
     # Whether deleting the parent deletes these too (then no separate delete is planned).
     deleted_with_parent: ClassVar[bool] = True
     # For replace: create the new object before deleting the old one (False when the API

@@ -9,9 +9,9 @@ leaf modules at run time, which is what keeps the two free of an import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr, StrictBool, create_model, field_validator
 
@@ -27,35 +27,28 @@ from reconciler.manifest.fields import (
     StrictModel,
 )
 from reconciler.manifest.positions import Path_, Position, PositionTable
-from reconciler.manifest.section import Section
+from reconciler.manifest.section import Ignore, Section
+
+M = TypeVar("M", bound=StrictModel)
 
 
-class IgnorePolicy(StrictModel):
+class IgnorePolicyBase(StrictModel):
     """Globs (shell-style, case-sensitive) of live objects never planned: no update, no delete."""
 
-    contexts: list[Glob] = []
-    """Context names."""
-    env_vars: list[Glob] = []
-    """Env var names, for project and context env vars alike."""
-    webhooks: list[Glob] = []
-    """Webhook names."""
-    schedules: list[Glob] = []
-    """Schedule names."""
+    # Its keys are the ones the kinds declare (reconciler.manifest.section.Ignore).
 
-    def ignores(
-        self, kind: Literal["contexts", "env_vars", "webhooks", "schedules"], name: str
-    ) -> bool:
-        return names.glob_match(getattr(self, kind), name)
+    def ignores(self, key: str, name: str) -> bool:
+        return names.glob_match(getattr(self, key, []), name)
 
 
-class Policy(StrictModel):
+class PolicyBase(StrictModel):
     """Safety rules for plan and apply; may be written in one file only."""
 
     max_deletes: NonNegativeInt = 10
     """Apply refuses a plan with more deletions than this, unless --allow-deletes."""
     manage_contexts: list[Glob] = []
     """Globs: a live context not in the manifest is deleted only when it matches one."""
-    ignore: IgnorePolicy = Field(default_factory=IgnorePolicy)
+    ignore: IgnorePolicyBase = Field(default_factory=IgnorePolicyBase)
     """Live objects never planned at all."""
     ledger: NonBlank | None = None
     """Path of the fingerprint ledger of secrets written, relative to this manifest file."""
@@ -79,18 +72,6 @@ class ContextBase(StrictModel):
     """Never delete or replace this context while it is listed here (the plan fails instead)."""
 
 
-def compose(base: type[StrictModel], sections: Iterable[Section[object]]) -> type[StrictModel]:
-    """`base` extended by the sections' keys, in their order, under the base's name."""
-    fields: dict[str, Any] = {
-        s.key: (s.annotation, Field(default=None, description=s.description)) for s in sections
-    }
-    name = base.__name__.removesuffix("Base")
-    model: type[StrictModel] = create_model(
-        name, __base__=base, __doc__=base.__doc__, __module__=__name__, **fields
-    )
-    return model
-
-
 class ManifestBase(StrictModel):
     """A circleci-reconciler manifest (format version 1): the CircleCI settings of one
     organization."""
@@ -99,9 +80,9 @@ class ManifestBase(StrictModel):
     """Format version; always 1."""
     organization: OrgSlug
     """gh/NAME, github/NAME, bb/NAME, bitbucket/NAME, circleci/ORG-KEY or the organization UUID."""
-    policy: Policy = Field(default_factory=Policy)
+    policy: PolicyBase = Field(default_factory=PolicyBase)
     """Safety rules (optional)."""
-    # Typed with the bases here; compose_manifest gives them the composed models.
+    # Typed with the bases here; compose_manifest gives them (and policy) the composed models.
     projects: dict[ProjectSlug, ProjectBase] = {}
     """Projects by slug. Projects are never deleted."""
     contexts: dict[ContextName, ContextBase] = {}
@@ -177,41 +158,84 @@ class ManifestBase(StrictModel):
         yield "contexts", "context", dict(self.contexts)
 
 
-def _sections() -> list[Section[object]]:
+def _declared() -> tuple[list[Section[object]], list[Ignore]]:
     from reconciler.resources import REGISTRY
 
-    return [k.section for k in REGISTRY.values() if k.section is not None]
+    sections = [k.section for k in REGISTRY.values() if k.section is not None]
+    ignores: dict[str, Ignore] = {}
+    for kind in REGISTRY.values():
+        if kind.ignore is not None:
+            first = ignores.setdefault(kind.ignore.key, kind.ignore)
+            assert first is kind.ignore, f"two declarations of policy.ignore.{first.key}"
+    return sections, sorted(ignores.values(), key=lambda i: i.order)
 
 
-def compose_manifest(
-    sections: Sequence[Section[object]],
-) -> tuple[type[StrictModel], type[StrictModel], type[ManifestBase]]:
-    """Project, Context and Manifest, with the sections' keys."""
-    project = compose(ProjectBase, [s for s in sections if s.owner == "project"])
-    context = compose(ContextBase, [s for s in sections if s.owner == "context"])
-    described = ManifestBase.model_fields
-    manifest: type[ManifestBase] = create_model(
-        "Manifest",
-        __base__=ManifestBase,
-        __doc__=ManifestBase.__doc__,
+class Models(NamedTuple):
+    project: type[ProjectBase]
+    context: type[ContextBase]
+    manifest: type[ManifestBase]
+    policy: type[PolicyBase]
+    ignore_policy: type[IgnorePolicyBase]
+
+
+def _with(base: type[M], fields: dict[str, Any]) -> type[M]:
+    """`base` extended by `fields` (new keys last, a base's key in its place), under the
+    base's name."""
+    model: type[M] = create_model(
+        base.__name__.removesuffix("Base"),
+        __base__=base,
+        __doc__=base.__doc__,
         __module__=__name__,
-        projects=(
-            dict[ProjectSlug, project],  # type: ignore[valid-type]
-            Field(default={}, description=described["projects"].description),
-        ),
-        contexts=(
-            dict[ContextName, context],  # type: ignore[valid-type]
-            Field(default={}, description=described["contexts"].description),
-        ),
+        **fields,
     )
-    return project, context, manifest
+    return model
 
 
-SECTIONS = _sections()
+def _described(base: type[StrictModel], key: str, annotation: object, **default: Any) -> Any:
+    return (annotation, Field(**default, description=base.model_fields[key].description))
+
+
+def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Ignore]) -> Models:
+    """The manifest's models, with the sections' keys on projects and contexts, in their
+    order, and the ignore keys under policy.ignore."""
+
+    def keys(owner: str) -> dict[str, Any]:
+        return {
+            s.key: (s.annotation, Field(default=None, description=s.description))
+            for s in sections
+            if s.owner == owner
+        }
+
+    project = _with(ProjectBase, keys("project"))
+    context = _with(ContextBase, keys("context"))
+    ignore = _with(
+        IgnorePolicyBase,
+        {i.key: (list[Glob], Field(default=[], description=i.description)) for i in ignores},
+    )
+    policy = _with(
+        PolicyBase, {"ignore": _described(PolicyBase, "ignore", ignore, default_factory=ignore)}
+    )
+    projects = dict[ProjectSlug, project]  # type: ignore[valid-type]
+    contexts = dict[ContextName, context]  # type: ignore[valid-type]
+    manifest = _with(
+        ManifestBase,
+        {
+            "policy": _described(ManifestBase, "policy", policy, default_factory=policy),
+            "projects": _described(ManifestBase, "projects", projects, default={}),
+            "contexts": _described(ManifestBase, "contexts", contexts, default={}),
+        },
+    )
+    return Models(project, context, manifest, policy, ignore)
+
+
+SECTIONS, IGNORES = _declared()
+MODELS = compose_manifest(SECTIONS, IGNORES)
 
 if TYPE_CHECKING:
     Project = ProjectBase
     Context = ContextBase
     Manifest = ManifestBase
+    Policy = PolicyBase
+    IgnorePolicy = IgnorePolicyBase
 else:
-    Project, Context, Manifest = compose_manifest(SECTIONS)
+    Project, Context, Manifest, Policy, IgnorePolicy = MODELS

@@ -9,7 +9,7 @@ from typing import Any
 
 from reconciler.errors import Problem
 from reconciler.manifest import names
-from reconciler.manifest.model import SECTIONS
+from reconciler.manifest.model import IGNORES, SECTIONS
 from reconciler.manifest.positions import Path_, quote
 from reconciler.manifest.section import Site
 from reconciler.manifest.yamlread import INVALID, RawDocument
@@ -18,10 +18,7 @@ from reconciler.manifest.yamlread import INVALID, RawDocument
 # their own).
 _SET_LISTS: list[Path_] = [
     ("policy", "manage_contexts"),
-    ("policy", "ignore", "contexts"),
-    ("policy", "ignore", "env_vars"),
-    ("policy", "ignore", "webhooks"),
-    ("policy", "ignore", "schedules"),
+    *(("policy", "ignore", i.key) for i in IGNORES),
 ]
 _TOP = {"project": "projects", "context": "contexts"}
 

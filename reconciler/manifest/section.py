@@ -44,6 +44,17 @@ class SetList:
 
 
 @dataclass(frozen=True)
+class Ignore:
+    """A `policy.ignore` key a kind declares: globs of names of its live objects never
+    planned. Kinds sharing one (project and context env vars) declare the same object."""
+
+    key: str
+    description: str
+    # Its place among policy.ignore's keys (the schema keeps the order it has always had).
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Section(Generic[T_co]):
     """The key `key` on every `owner` ("project" or "context"), of type `annotation`."""
 

@@ -15,13 +15,17 @@ from reconciler.core import (
     Scope,
 )
 from reconciler.manifest.names import context_name_problem
+from reconciler.manifest.section import Ignore
 from reconciler.resources.names import context_address
+
+IGNORED = Ignore("contexts", "Context names.", order=0)
 
 
 class ContextKind(Kind):
     name = "context"
     label = "context"
-    ignore_category = "contexts"
+    ignore = IGNORED
+    ignore_category = IGNORED.key
     collection = "contexts"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:

@@ -16,9 +16,11 @@ from reconciler.exporting.yamltext import Block, Flow
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.names import env_name_problem
 from reconciler.manifest.positions import Path_
-from reconciler.manifest.section import Section
+from reconciler.manifest.section import Ignore, Section
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.secrets import env_var_resources
+
+IGNORED = Ignore("env_vars", "Env var names, for project and context env vars alike.", order=1)
 
 
 def env_secrets(
@@ -34,7 +36,8 @@ class EnvVarKind(CollectionKind):
     collection = "env_vars"
     label = "env var"
     secret_fields = frozenset({"value"})
-    ignore_category = "env_vars"
+    ignore = IGNORED
+    ignore_category = IGNORED.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -55,7 +58,7 @@ class EnvVarKind(CollectionKind):
         out = Block()
         for r in sorted(live, key=lambda r: str(r.name)):
             if env_name_problem(r.name):
-                ctx.hands_off.add("env_vars", r.name, self.invalid_name(parent, r.name))
+                ctx.hands_off.add(IGNORED.key, r.name, self.invalid_name(parent, r.name))
                 continue
             out.add(r.name, Flow({"env": self.placeholder(ctx, parent, r.name)}))
         return Exported(out)

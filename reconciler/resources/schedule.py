@@ -37,7 +37,7 @@ from reconciler.core import (
 from reconciler.exporting.yamltext import Block, Flow
 from reconciler.manifest.fields import AttributionActor, Day, Month, NonBlank, StrictModel, at_key
 from reconciler.manifest.scalars import LooksTyped
-from reconciler.manifest.section import Section, SetList
+from reconciler.manifest.section import Ignore, Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
@@ -160,6 +160,8 @@ class Schedule(StrictModel):
         return value
 
 
+IGNORED = Ignore("schedules", "Schedule names.", order=3)
+
 SCHEDULES: Section[dict[str, Schedule]] = Section(
     owner="project",
     key="schedules",
@@ -242,7 +244,8 @@ class ScheduleKind(CollectionKind):
     section = SCHEDULES
     collection = SCHEDULES.key
     label = "schedule"
-    ignore_category = "schedules"
+    ignore = IGNORED
+    ignore_category = IGNORED.key
     replace_creates_first = False  # two schedules cannot share a name
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
@@ -321,7 +324,7 @@ class ScheduleKind(CollectionKind):
         why = problem(Schedule, data)
         if why is not None:
             slug = project_names(parent)[0]
-            ctx.hands_off.add("schedules", r.name, f"schedule {r.name!r} of {slug}: {why}")
+            ctx.hands_off.add(IGNORED.key, r.name, f"schedule {r.name!r} of {slug}: {why}")
             return None
         out = Block()
         who, user_id = r.ids.get("actor_id"), ctx.fetch.facts(TokenUser).id

@@ -30,7 +30,7 @@ from reconciler.exporting.yamltext import Block, Flow
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import NonBlank, StrictModel, WebhookEvent
 from reconciler.manifest.positions import Path_
-from reconciler.manifest.section import Section, SetList
+from reconciler.manifest.section import Ignore, Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
@@ -90,6 +90,8 @@ def _secrets(project: BaseModel) -> Iterator[tuple[Path_, EnvVar]]:
             yield (name, "signing_secret"), hook.signing_secret
 
 
+IGNORED = Ignore("webhooks", "Webhook names.", order=2)
+
 WEBHOOKS: Section[dict[str, Webhook]] = Section(
     owner="project",
     key="webhooks",
@@ -116,7 +118,8 @@ class WebhookKind(CollectionKind):
     label = "webhook"
     set_fields = frozenset({"events"})
     secret_fields = frozenset({"signing_secret"})
-    ignore_category = "webhooks"
+    ignore = IGNORED
+    ignore_category = IGNORED.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
@@ -174,7 +177,7 @@ class WebhookKind(CollectionKind):
         data = {k: r.fields[k] for k in ("url", "events", "verify_tls")}
         why = problem(Webhook, data)
         if why is not None:
-            ctx.hands_off.add("webhooks", r.name, f"webhook {r.name!r} of {slug}: {why}")
+            ctx.hands_off.add(IGNORED.key, r.name, f"webhook {r.name!r} of {slug}: {why}")
             return None
         out = Block()
         out.add("events", Flow(list(r.fields["events"])))

@@ -1,16 +1,17 @@
 """A kind owns its manifest section: a kind defined here (its module, one registry entry) gets
-its key in the manifest model and schema, its offline rules and its secret references, with
-no change under reconciler/manifest/."""
+its key in the manifest model and schema, its offline rules, its secret references and its
+policy.ignore key, with no change under reconciler/manifest/."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-from reconciler.manifest import Context, Project
-from reconciler.manifest.model import SECTIONS
+from reconciler.manifest import Context, IgnorePolicy, Manifest, Project
+from reconciler.manifest.model import IGNORES, SECTIONS
 from reconciler.resources import REGISTRY
 
 KIND_MODULE = '''
@@ -22,7 +23,7 @@ from reconciler.core import ApplyContext, FetchContext, PlanContext, Resource, S
 from reconciler.errors import Problem
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import NonBlank, StrictModel
-from reconciler.manifest.section import Section, SetList, Site
+from reconciler.manifest.section import Ignore, Section, SetList, Site
 from reconciler.resources.collection import CollectionKind
 
 
@@ -59,6 +60,7 @@ TRIGGERS: Section[dict[str, Trigger]] = Section(
     rules=_no_main,
     secrets=_secrets,
 )
+IGNORED = Ignore("triggers", "Trigger names.")
 
 
 class TriggerKind(CollectionKind):
@@ -66,6 +68,8 @@ class TriggerKind(CollectionKind):
     parent_kind = "project"
     section = TRIGGERS
     collection = TRIGGERS.key
+    ignore = IGNORED
+    ignore_category = IGNORED.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         return [], []
@@ -147,6 +151,9 @@ def test_a_kind_defined_outside_the_package_gets_its_section(tmp_path: Path) -> 
         "'triggers' is not available to standalone" in p and p.endswith("there are none there")
         for p in problems
     ), problems
+    ignore = schema["$defs"]["IgnorePolicy"]["properties"]
+    assert list(ignore)[-1] == "triggers"
+    assert ignore["triggers"]["description"] == "Trigger names."
     assert out["secrets"] == [["projects", "gh/acme/api", "triggers", "nightly", "secret"]]
 
 
@@ -161,3 +168,19 @@ def test_the_models_are_composed_from_the_registry_in_its_order() -> None:
         "protect",
         *(s.key for s in SECTIONS if s.owner == "context"),
     ]
+
+
+def test_no_manifest_module_names_a_kind_key() -> None:
+    """The sections' and policy.ignore's keys are the kinds' to declare: no string in
+    reconciler/manifest/ is one (beside the manifest's own top-level keys)."""
+    keys = {s.key for s in SECTIONS} | {i.key for i in IGNORES}
+    keys -= set(Manifest.model_fields)
+    package = Path(__file__).parents[2] / "reconciler" / "manifest"
+    named = [
+        f"{path.name}:{node.lineno}: {node.value}"
+        for path in sorted(package.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and node.value in keys
+    ]
+    assert not named, "\n".join(named)
+    assert list(IgnorePolicy.model_fields) == [i.key for i in IGNORES]
