@@ -57,11 +57,12 @@ def context(name: str, cid: str) -> Resource:
     return Resource(kind="context", address=context_address(name), name=name, ids={"id": cid})
 
 
-def child(kind: str, parent: Resource, segment: str, name: str, **parts: Any) -> Resource:
+def child(kind: str, parent: Resource, segment: str, name: str | None, **parts: Any) -> Resource:
+    """A live object under `parent`; `name` None: the parent's only one (`settings`)."""
     return Resource(
         kind=kind,
         address=child_address(parent.address, segment, name),
-        name=name,
+        name=name or segment,
         parent=parent.address,
         **parts,
     )
