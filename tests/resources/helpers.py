@@ -23,6 +23,7 @@ from reconciler.diff import diff
 from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, dump
+from reconciler.ledger import Ledger
 from reconciler.manifest import Manifest, SecretResolver, load_manifest
 from reconciler.resources import REGISTRY
 from reconciler.resources.context_restriction import Groups
@@ -149,9 +150,20 @@ def read_live(emulator: Any, manifest: Manifest, kind_name: str) -> dict[str, Re
     return {r.address: r for r in kind.settle(ctx, found)}
 
 
-def plan_ctx(manifest: Manifest, **environ: str) -> PlanContext:
-    """Planning with secrets read from `environ`, without a ledger."""
-    return PlanContext(manifest=manifest, resolver=SecretResolver(environ))
+def plan_ctx(manifest: Manifest, ledger: Ledger | None = None, **environ: str) -> PlanContext:
+    """Planning with secrets read from `environ`, with or without a ledger."""
+    return PlanContext(manifest=manifest, resolver=SecretResolver(environ), ledger=ledger)
+
+
+WRITTEN_AT = "2026-01-01T00:00:00Z"
+
+
+def ledger(tmp_path: Path, *written: tuple[str, str, int | None]) -> Ledger:
+    """A keyed ledger that recorded each (address, value, version) as written at WRITTEN_AT."""
+    out = Ledger(tmp_path / "ledger.json", key="test-ledger-key")
+    for address, value, version in written:
+        out.record(address, value, version, WRITTEN_AT)
+    return out
 
 
 def changes(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.core import Reason, Scope
-from reconciler.diff import compare
+from reconciler.diff import Comparison, compare
 from reconciler.resources import REGISTRY
 from tests.resources.helpers import (
+    WRITTEN_AT,
     Export,
     changes,
     child,
     context,
     desired,
+    ledger,
     load,
     plan_ctx,
     read_live,
@@ -114,3 +116,25 @@ def test_diff_creates_the_missing_and_deletes_the_unlisted(tmp_path: Path) -> No
         ("create", "context[aws-prod].env_var[NEW]", []),
         ("delete", "context[aws-prod].env_var[OLD]", []),
     ]
+
+
+def _judged(tmp_path: Path, value: str, updated_at: str) -> Comparison:
+    """KEY, last written as `old-value` at WRITTEN_AT, now `value` in the manifest's source."""
+    manifest = load(tmp_path, "contexts:\n  aws-prod:\n    env_vars:\n      KEY: {env: KEY}\n")
+    want = desired("context_env_var", manifest)[0]["context[aws-prod].env_var[KEY]"]
+    have = child("context_env_var", PROD, "env_var", "KEY", signal={"updated_at": updated_at})
+    written = ledger(tmp_path, (want.address, "old-value", None))
+    return compare(KIND, want, have, plan_ctx(manifest, written, KEY=value))
+
+
+def test_with_a_ledger_the_value_is_compared_by_fingerprint(tmp_path: Path) -> None:
+    same = _judged(tmp_path, "old-value", WRITTEN_AT)
+    assert same.changed == [] and same.notes == []
+    moved = _judged(tmp_path, "new-value", WRITTEN_AT)
+    assert moved.changed == ["value"] and moved.cause is Reason.SECRET_DIFFERS
+    assert moved.notes == ["the source value changed since the last apply"]
+
+
+def test_with_a_ledger_a_later_write_in_circleci_is_a_change_by_hand(tmp_path: Path) -> None:
+    found = _judged(tmp_path, "old-value", "2026-02-01T00:00:00Z")
+    assert found.changed == ["value"] and found.cause is Reason.CHANGED_BY_HAND

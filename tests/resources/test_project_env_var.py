@@ -9,10 +9,12 @@ from reconciler.diff import Comparison, compare
 from reconciler.resources import REGISTRY
 from reconciler.resources.project_env_var import masked_suffix
 from tests.resources.helpers import (
+    WRITTEN_AT,
     Export,
     changes,
     child,
     desired,
+    ledger,
     load,
     plan_ctx,
     project,
@@ -178,3 +180,23 @@ def test_diff_updates_a_changed_value_deletes_an_unlisted_one_and_keeps_an_adopt
         ("create", f"{API.address}.env_var[NEW]", []),
         ("delete", f"{API.address}.env_var[OLD]", []),
     ]
+
+
+def test_with_a_ledger_a_bumped_version_is_rewritten_though_the_mask_matches(
+    tmp_path: Path,
+) -> None:
+    manifest = load(
+        tmp_path, "projects:\n  gh/acme/api:\n    env_vars:\n      K: {env: K, version: 2}\n"
+    )
+    want = desired("project_env_var", manifest)[0][f"{API.address}.env_var[K]"]
+    have = child(
+        "project_env_var",
+        API,
+        "env_var",
+        "K",
+        signal={"masked": "xxxx1234", "updated_at": WRITTEN_AT},
+    )
+    written = ledger(tmp_path, (want.address, "npm-secret-1234", 1))
+    found = compare(KIND, want, have, plan_ctx(manifest, written, K="npm-secret-1234"))
+    assert found.changed == ["value"] and found.cause is Reason.VERSION_BUMPED
+    assert found.notes == ["version bumped to 2"]

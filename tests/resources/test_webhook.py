@@ -18,6 +18,7 @@ from tests.resources.helpers import (
     changes,
     child,
     desired,
+    ledger,
     load,
     plan_ctx,
     project,
@@ -194,9 +195,8 @@ def _live_hook(name: str = "slack", masked: str = "****", **fields: object) -> R
 
 def _slack(tmp_path: Path) -> tuple[Resource, PlanContext]:
     manifest = load(tmp_path, HOOKS)
-    return desired("webhook", manifest)[0][f"{API.address}.webhook[slack]"], plan_ctx(
-        manifest, HOOK_SECRET="s"
-    )
+    want = desired("webhook", manifest)[0][f"{API.address}.webhook[slack]"]
+    return want, plan_ctx(manifest, HOOK_SECRET="s")
 
 
 def test_equal_after_normalisation_is_no_change_and_the_secret_not_compared(tmp_path: Path) -> None:
@@ -242,3 +242,15 @@ def test_a_webhook_without_a_secret_in_the_manifest_leaves_the_live_one_alone(
         "plain", url="https://hooks.example.com/plain", events=["job-completed"], verify_tls=False
     )
     assert compare(KIND, want, live, plan_ctx(manifest)).changed == []
+
+
+def test_with_a_ledger_the_signing_secret_is_compared_by_fingerprint(tmp_path: Path) -> None:
+    manifest = load(tmp_path, HOOKS)
+    want = desired("webhook", manifest)[0][f"{API.address}.webhook[slack]"]
+    have = _live_hook()
+    unrecorded = compare(KIND, want, have, plan_ctx(manifest, ledger(tmp_path), HOOK_SECRET="s"))
+    assert unrecorded.changed == ["signing_secret"]
+    assert unrecorded.cause is Reason.SECRET_UNRECORDED
+    written = ledger(tmp_path, (want.address, "s", 4))
+    same = compare(KIND, want, have, plan_ctx(manifest, written, HOOK_SECRET="s"))
+    assert same.changed == [] and same.notes == []
