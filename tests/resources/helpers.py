@@ -155,7 +155,7 @@ def plan_ctx(manifest: Manifest, ledger: Ledger | None = None, **environ: str) -
     return PlanContext(manifest=manifest, resolver=SecretResolver(environ), ledger=ledger)
 
 
-WRITTEN_AT = "2026-01-01T00:00:00Z"
+WRITTEN_AT = "2020-01-01T00:00:00Z"
 
 
 def ledger(tmp_path: Path, *written: tuple[str, str, int | None]) -> Ledger:

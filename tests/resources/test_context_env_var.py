@@ -136,5 +136,5 @@ def test_with_a_ledger_the_value_is_compared_by_fingerprint(tmp_path: Path) -> N
 
 
 def test_with_a_ledger_a_later_write_in_circleci_is_a_change_by_hand(tmp_path: Path) -> None:
-    found = _judged(tmp_path, "old-value", "2026-02-01T00:00:00Z")
+    found = _judged(tmp_path, "old-value", "2020-02-01T00:00:00Z")
     assert found.changed == ["value"] and found.cause is Reason.CHANGED_BY_HAND

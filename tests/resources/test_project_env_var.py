@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from reconciler.core import Reason, Resource, Scope
 from reconciler.diff import Comparison, compare
@@ -200,3 +203,23 @@ def test_with_a_ledger_a_bumped_version_is_rewritten_though_the_mask_matches(
     found = compare(KIND, want, have, plan_ctx(manifest, written, K="npm-secret-1234"))
     assert found.changed == ["value"] and found.cause is Reason.VERSION_BUMPED
     assert found.notes == ["version bumped to 2"]
+
+
+@pytest.mark.xfail(
+    sys.version_info < (3, 11),
+    strict=True,
+    reason="before Python 3.11 datetime.fromisoformat cannot read the +0000 offset of "
+    "CircleCI's EDN instants, so the ledger never sees a later write of a project variable",
+)
+def test_a_later_write_in_circleci_is_seen_through_its_edn_timestamp(
+    tmp_path: Path, emulator_factory: MakeEmulator
+) -> None:
+    seed = {
+        "organizations": {"gh/acme": {"projects": {"gh/acme/api": {"env_vars": {"K": "v-1234"}}}}}
+    }
+    manifest = load(tmp_path, "projects:\n  gh/acme/api:\n    env_vars:\n      K: {env: K}\n")
+    have = read_live(emulator_factory(seed=seed), manifest, "project_env_var")
+    want = desired("project_env_var", manifest)[0][f"{API.address}.env_var[K]"]
+    written = ledger(tmp_path, (want.address, "v-1234", None))  # before the seed's write
+    found = compare(KIND, want, have[want.address], plan_ctx(manifest, written, K="v-1234"))
+    assert found.changed == ["value"] and found.cause is Reason.CHANGED_BY_HAND
