@@ -14,6 +14,7 @@ from reconciler.core import (
     ExportContext,
     Exported,
     FetchContext,
+    Kind,
     PlanContext,
     Resource,
     Scope,
@@ -30,6 +31,7 @@ from reconciler.resources.context_restriction import Groups
 from reconciler.resources.names import child_address, context_address, project_address
 from reconciler.resources.project import ProjectIds
 from reconciler.resources.schedule import TokenUser
+from tests.support.emulator_fixture import RunningEmulator
 
 
 def fetched(
@@ -131,13 +133,24 @@ def desired(
     return {r.address: r for r in out}, scopes
 
 
-def read_live(emulator: Any, manifest: Manifest, kind_name: str) -> dict[str, Resource]:
+def client(emulator: RunningEmulator) -> CircleCI:
+    """The real client, talking to the emulator over HTTP."""
+    return CircleCI(ClientConfig(host=emulator.url, token=emulator.token))
+
+
+def read_live(emulator: RunningEmulator, manifest: Manifest, kind_name: str) -> dict[str, Resource]:
     """`kind_name`'s live objects as it reads them from the emulator over HTTP, under the
     parents the manifest declares: its lookups, then its parents' reads, its reads, its settle."""
-    api = CircleCI(ClientConfig(host=emulator.url, token=emulator.token))
+    api = client(emulator)
+    try:
+        return _read(api, manifest, REGISTRY[kind_name])
+    finally:
+        api.close()
+
+
+def _read(api: CircleCI, manifest: Manifest, kind: Kind) -> dict[str, Resource]:
     org = api.get_organization(manifest.organization)
     ctx = FetchContext(api=api, manifest=manifest, org_id=org["id"], org_slug=org["slug"])
-    kind = REGISTRY[kind_name]
     for lookup in kind.lookups(ctx):
         lookup()
     projects = REGISTRY["project"].fetch(ctx, None)  # project ids, for every kind that needs one

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reconciler.client import CircleCI, ClientConfig
 from reconciler.core import PlanContext, Resource, Scope
 from reconciler.diff import compare
 from reconciler.resources import REGISTRY
-from tests.resources.helpers import Export, changes, child, desired, load, project, read_live
+from tests.resources.helpers import (
+    Export,
+    changes,
+    child,
+    client,
+    desired,
+    load,
+    project,
+    read_live,
+)
 from tests.support.emulator_fixture import MakeEmulator
 
 API = project("gh/acme/api", "p1")
@@ -78,9 +86,7 @@ def test_live_keys_by_type_the_preferred_one_plain_older_ones_by_fingerprint(
         }
     }
     emu = emulator_factory(seed=seed)
-    newest = CircleCI(ClientConfig(host=emu.url, token=emu.token)).create_checkout_key(
-        "gh/acme/api", "deploy-key"
-    )
+    newest = client(emu).create_checkout_key("gh/acme/api", "deploy-key")
     manifest = load(tmp_path, "projects:\n  gh/acme/api:\n    checkout_keys: []\n")
     live = read_live(emu, manifest, "checkout_key")
     deploy = live[f"{API.address}.checkout_key[deploy-key]"]

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.client import CircleCI, ClientConfig
 from reconciler.core import PlanContext
 from reconciler.diff import compare
 from reconciler.errors import NotFound
 from reconciler.resources import REGISTRY
-from tests.resources.helpers import Export, changes, desired, load, project, read_live
+from tests.resources.helpers import Export, changes, client, desired, load, project, read_live
 from tests.support.emulator_fixture import MakeEmulator
 
 KIND = REGISTRY["project"]
@@ -68,7 +67,7 @@ def test_live_projects_carry_ids_and_whether_the_token_user_follows_them(
     tmp_path: Path, emulator_factory: MakeEmulator
 ) -> None:
     emu = emulator_factory(seed={"organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}}})
-    made = CircleCI(ClientConfig(host=emu.url, token=emu.token)).create_project("gh/acme", "fresh")
+    made = client(emu).create_project("gh/acme", "fresh")
     manifest = load(
         tmp_path,
         """

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.client import CircleCI, ClientConfig, normalize
+from reconciler.client import normalize
 from reconciler.core import PlanContext, Reason, Resource, Scope
 from reconciler.diff import compare
 from reconciler.resources import REGISTRY
@@ -17,6 +17,7 @@ from tests.resources.helpers import (
     Export,
     changes,
     child,
+    client,
     desired,
     ledger,
     load,
@@ -152,7 +153,7 @@ def test_a_name_given_twice_keeps_the_oldest_and_addresses_the_other_by_id(
 ) -> None:
     emu = emulator_factory(seed={"organizations": {"gh/acme": {"projects": {"gh/acme/api": {}}}}})
     manifest = load(tmp_path, "projects:\n  gh/acme/api:\n    webhooks: {}\n")
-    api = CircleCI(ClientConfig(host=emu.url, token=emu.token))
+    api = client(emu)
     pid = api.get_project("gh/acme/api")["id"]
     for url in ("https://one.example.com", "https://two.example.com"):
         body = {
