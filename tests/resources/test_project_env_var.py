@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-
-import pytest
 
 from reconciler.core import Reason, Resource, Scope
 from reconciler.diff import Comparison, compare
@@ -205,12 +202,6 @@ def test_with_a_ledger_a_bumped_version_is_rewritten_though_the_mask_matches(
     assert found.notes == ["version bumped to 2"]
 
 
-@pytest.mark.xfail(
-    sys.version_info < (3, 11),
-    strict=True,
-    reason="before Python 3.11 datetime.fromisoformat cannot read the +0000 offset of "
-    "CircleCI's EDN instants, so the ledger never sees a later write of a project variable",
-)
 def test_a_later_write_in_circleci_is_seen_through_its_edn_timestamp(
     tmp_path: Path, emulator_factory: MakeEmulator
 ) -> None:
