@@ -251,26 +251,6 @@ def schedule_user(view: View) -> Iterator[Finding]:
 
 
 @rule(
-    "github-app-legacy-schedule",
-    "Legacy schedule on a GitHub App project",
-    S.LOW,
-    ("project", "schedule"),
-    """GitHub App (`circleci/`) projects are triggered by pipeline definitions and triggers;
-    legacy scheduled pipelines are not available to them, so a declared schedule never
-    runs.""",
-    """Remove the schedule and add a schedule trigger to the project's pipeline instead.""",
-)
-def app_schedule(view: View) -> Iterator[Finding]:
-    for s in view.of("schedule"):
-        if str(s.parent or "").startswith("project[circleci/"):
-            yield Finding(
-                "github-app-legacy-schedule",
-                f"schedule {s.name!r} is declared on a GitHub App project",
-                s.address,
-            )
-
-
-@rule(
     "context-unmanaged",
     "Context outside every manifest",
     S.LOW,
@@ -287,6 +267,17 @@ def unmanaged_context(view: View) -> Iterator[Finding]:
             yield Finding("context-unmanaged", f"context {c.name!r} is in no manifest", c.address)
 
 
+pending(
+    "github-app-legacy-schedule",
+    "Legacy schedule on a GitHub App project",
+    S.LOW,
+    ("pipeline_definition",),
+    """GitHub App pipelines are started by triggers; a legacy scheduled pipeline kept on a
+    project that builds through the GitHub App runs the OAuth pipeline, or nothing. Telling
+    such a project needs its pipeline definitions; on `circleci/` projects the manifest
+    already refuses `schedules`.""",
+    """Remove the schedule and add a schedule trigger to the project's pipeline.""",
+)
 pending(
     "trigger-user-attribution",
     "Pipeline trigger attributed to a user",
