@@ -158,3 +158,9 @@ def test_list_rules(cli: Cli) -> None:
     assert "config-policies-disabled (medium): Config policies disabled [not available: needs" in (
         run.stdout
     )
+
+
+def test_the_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    missing = [r for r in RULES if f"`{r}`" not in readme]
+    assert not missing
