@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from reconciler import __version__
@@ -29,7 +30,7 @@ UNUSED = "suppression-unused"
     finding that happens to match it.""",
     """Delete the suppression from `policy.lint.suppress`, or correct its rule or address.""",
 )
-def _unused(view: View) -> Any:
+def _unused(view: View) -> Iterator[Finding]:
     return iter(())  # reported by the suppression pass below, not from the state
 
 
@@ -98,7 +99,8 @@ def _location(manifest: Manifest, view: View, f: Finding) -> dict[str, Any] | No
 
 def _report(manifest: Manifest, view: View, fail_on: Severity, notes: list[str]) -> dict[str, Any]:
     kinds = set(REGISTRY)
-    found = [f for r in RULES.values() if runnable(r, kinds) for f in r.check(view)]  # type: ignore[misc]
+    checks = [r.check for r in RULES.values() if runnable(r, kinds) and r.check is not None]
+    found = [f for check in checks for f in check(view)]
     suppress = manifest.policy.lint.suppress
     used: set[int] = set()
     out = []

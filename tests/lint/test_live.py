@@ -115,3 +115,19 @@ def test_a_clean_organization_lints_clean(emulator_factory: Any, tmp_path: Path)
     assert run.exit_code == 0, run.stdout
     assert run.json()["findings"] == []
     cli.assert_no_secrets()
+
+
+def test_live_lint_reads_what_export_reads(emulator_factory: Any, tmp_path: Path) -> None:
+    """The same kinds in the same read-everything mode: the same requests, no more."""
+    server = emulator_factory(seed=RISKY, tokens=())
+    path = write_manifest(tmp_path, manifest(projects={"gh/acme/api": {}}))
+    cli = Cli(host=server.url)
+
+    def requests_of(*args: Any) -> list[tuple[str, str]]:
+        server.reset_requests()
+        cli(*args)
+        return sorted((r["method"], r["path"]) for r in server.requests())
+
+    linted = requests_of("lint", "--live", path)
+    exported = requests_of("export", "--org", "gh/acme", "--project", "gh/acme/api")
+    assert linted == exported

@@ -164,3 +164,12 @@ def test_the_readme_lists_every_rule() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     missing = [r for r in RULES if f"`{r}`" not in readme]
     assert not missing
+
+
+def test_offline_lint_resolves_no_secret(tmp_path: Path) -> None:
+    """Names and settings are enough: an unset variable or a missing file is no error."""
+    data = manifest(
+        projects={"gh/acme/api": {"env_vars": {"A": {"env": "UNSET_VAR"}, "B": {"file": "nope"}}}}
+    )
+    run = Cli(host="http://127.0.0.1:9")("lint", write_manifest(tmp_path, data))
+    assert run.exit_code == 0, run.stderr
