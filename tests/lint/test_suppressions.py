@@ -92,3 +92,11 @@ def test_mistakes_are_manifest_errors_with_positions(
     assert message in run.stderr
     line = run.stderr.split("circleci.yaml:", 1)[1].split(":")[0]
     assert int(line) > 1
+
+
+def test_the_example_suppresses_its_one_finding() -> None:
+    example = Path(__file__).parents[2] / "examples" / "lint.yaml"
+    run = Cli(host="http://127.0.0.1:9")("lint", example, "--format", "json")
+    assert run.exit_code == 0
+    assert [f["rule"] for f in run.json()["findings"]] == ["checkout-user-key"]
+    assert run.json()["summary"] == {"findings": 0, "suppressed": 1, "failing": 0}
