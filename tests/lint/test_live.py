@@ -131,3 +131,26 @@ def test_live_lint_reads_what_export_reads(emulator_factory: Any, tmp_path: Path
     linted = requests_of("lint", "--live", path)
     exported = requests_of("export", "--org", "gh/acme", "--project", "gh/acme/api")
     assert linted == exported
+
+
+def test_live_webhook_rules_on_objects_the_emulator_refuses_to_hold() -> None:
+    """CircleCI today refuses http URLs and the emulator masks every signing secret, so
+    these live shapes are built directly: an old http webhook, one reported unsigned."""
+    from reconciler.core import Resource, State
+    from reconciler.lint.registry import RULES, View
+
+    hook = Resource(
+        kind="webhook",
+        address=f"{API}.webhook[old]",
+        name="old",
+        parent=API,
+        fields={"url": "http://hooks.example.com", "events": [], "verify_tls": True},
+        signal={"masked": ""},
+    )
+    live = State()
+    live.add([hook])
+    view = View(live, State(), live=True)
+    for rule in ("webhook-not-https", "webhook-unsigned"):
+        check = RULES[rule].check
+        assert check is not None
+        assert [f.address for f in check(view)] == [hook.address]
