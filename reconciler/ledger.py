@@ -19,8 +19,8 @@ import contextlib
 import hashlib
 import hmac
 import json
-import re
 import os
+import re
 import tempfile
 import threading
 from datetime import datetime, timezone
