@@ -5,6 +5,7 @@ place that prints."""
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import threading
@@ -54,6 +55,23 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+_default_unraisable = sys.unraisablehook
+
+
+def _unraisable(args: Any) -> None:
+    """An interrupt that landed where Python cannot raise it (an import lock's cleanup, a
+    weakref callback) would be printed with a traceback and lost: deliver it again, as
+    SIGINT, where the main thread can raise it."""
+    if args.exc_type is KeyboardInterrupt:
+        # A moment later, from another thread, so that it arrives once this hook (whose own
+        # exceptions Python ignores too) has returned.
+        again = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
+        again.daemon = True
+        again.start()
+        return
+    _default_unraisable(args)
+
+
 class _Group(click.Group):
     """Usage errors exit 1 (the contract), not click's default 2, which means 'changes'."""
 
@@ -61,6 +79,8 @@ class _Group(click.Group):
         # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so ledgers are saved on the way out.
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)
+            signal.signal(signal.SIGINT, _interrupt)
+            sys.unraisablehook = _unraisable
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Exit as exc:
