@@ -25,6 +25,10 @@ _NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 class GitHubError(ReconcilerError):
     """GitHub refused a request or could not be reached."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 def check_api_url(value: str) -> str:
     """An https API root (GitHub Enterprise adds a path such as /api/v3); http to loopback only.
@@ -81,7 +85,9 @@ class GitHub:
         except requests.RequestException as exc:
             raise GitHubError(f"{method} {path}: {type(exc).__name__}") from None
         if resp.status_code >= 300:
-            raise GitHubError(f"{method} {path}: HTTP {resp.status_code}: {self._reason(resp)}")
+            raise GitHubError(
+                f"{method} {path}: HTTP {resp.status_code}: {self._reason(resp)}", resp.status_code
+            )
         self.last_next = self._next_link(resp)
         try:
             return resp.json()
@@ -105,6 +111,17 @@ class GitHub:
     def _next_link(resp: requests.Response) -> str | None:
         match = _NEXT.search(resp.headers.get("Link", ""))
         return match.group(1) if match else None
+
+    def login(self) -> str | None:
+        """The token's user; None for tokens that are no user's (an Actions GITHUB_TOKEN is
+        an app installation's, refused here with 403)."""
+        try:
+            me = self._call("GET", f"{self.api}/user")
+        except GitHubError as exc:
+            if exc.status in (403, 404):
+                return None
+            raise
+        return str(me["login"]) if isinstance(me, dict) and me.get("login") else None
 
     def comments(self, repo: str, pr: int) -> list[dict[str, Any]]:
         """Every comment of the pull request (its issue comments), following rel="next"."""
@@ -131,9 +148,16 @@ class GitHub:
         return result
 
 
-def upsert(gh: GitHub, repo: str, pr: int, marker: str, body: str) -> tuple[str, dict[str, Any]]:
-    """Edit the comment whose body starts with `marker`, or create it: ("updated"|"created", c)."""
+def upsert(
+    gh: GitHub, repo: str, pr: int, marker: str, body: str, author: str | None
+) -> tuple[str, dict[str, Any]]:
+    """Edit our comment (its body starts with `marker` and, when `author` is known, that user
+    wrote it), or create it: ("updated" | "created", the comment). Anyone can post a comment
+    starting with the marker; taking theirs over would show our plan under their name, for
+    them to edit later."""
     for comment in gh.comments(repo, pr):
-        if str(comment.get("body") or "").startswith(marker) and "id" in comment:
+        login = (comment.get("user") or {}).get("login")
+        ours = author is None or login == author
+        if ours and str(comment.get("body") or "").startswith(marker) and "id" in comment:
             return "updated", gh.edit(repo, int(comment["id"]), body)
     return "created", gh.create(repo, pr, body)

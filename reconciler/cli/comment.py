@@ -32,6 +32,11 @@ from reconciler.errors import ReconcilerError
     show_default=True,
     help="GitHub's API root (GitHub Enterprise: https://HOST/api/v3); env GITHUB_API_URL.",
 )
+@click.option(
+    "--author",
+    metavar="LOGIN",
+    help="Whose comment to edit; default: the token's user, or github-actions[bot] on Actions.",
+)
 @handle_errors
 def comment(
     markdown: IO[str],
@@ -40,6 +45,7 @@ def comment(
     artifact_url: str | None,
     key: str,
     github_api: str,
+    author: str | None,
 ) -> None:
     """Create or update one pull-request comment holding MARKDOWN (a file, or - for stdin),
     typically the output of `plan --format markdown`.
@@ -72,7 +78,16 @@ def comment(
         )
     gh = github.GitHub(github_api, token)
     body = prcomment.body(text, key, artifact_url)
-    action, posted = github.upsert(gh, repo, pr, prcomment.marker(key), body)
+    if author is None:
+        author = gh.login()
+    if author is None and os.environ.get("GITHUB_ACTIONS") == "true":
+        author = "github-actions[bot]"  # whose GITHUB_TOKEN cannot name itself
+    if author is None:
+        err(
+            "Warning: the token's user is unknown (pass --author): "
+            "any comment with the marker counts as ours."
+        )
+    action, posted = github.upsert(gh, repo, pr, prcomment.marker(key), body, author)
     where = posted.get("html_url") or f"{repo}#{pr}"
     click.echo(f"{action.capitalize()} the comment on {repo}#{pr}: {where}")
     sys.stdout.flush()

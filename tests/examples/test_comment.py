@@ -44,11 +44,11 @@ def test_the_comment_is_found_on_a_later_page(github_fake: FakeGitHub, tmp_path:
     github_fake.page_size_cap = 3
     for i in range(7):
         github_fake.add("acme/infra", 3, f"chatter {i}")
-    github_fake.add("acme/infra", 3, marker("plan") + "\nold plan")
+    github_fake.add("acme/infra", 3, marker("plan") + "\nold plan", login="bot")
     github_fake.add("acme/infra", 3, "more chatter")
     result = run(github_fake, tmp_path, "--repo", "acme/infra", "--pr", "3")
     assert result.exit_code == 0 and result.output.startswith("Updated"), result.output
-    pages = [e["query"] for e in github_fake.log if e["method"] == "GET"]
+    pages = [e["query"] for e in github_fake.log if e["path"].endswith("/comments")]
     assert len(pages) == 3 and "page=3" in pages[-1]
     assert len(github_fake.on("acme/infra", 3)) == 9
 
@@ -147,3 +147,25 @@ def test_a_bad_repository_is_refused(github_fake: FakeGitHub, tmp_path: Path) ->
     result = run(github_fake, tmp_path, "--repo", "a/../../x", "--pr", "1")
     assert result.exit_code == 1 and "OWNER/NAME" in result.output
     assert github_fake.log == []
+
+
+def test_a_marker_planted_by_someone_else_is_not_taken_over(
+    github_fake: FakeGitHub, tmp_path: Path
+) -> None:
+    planted = github_fake.add("a/b", 4, marker("plan") + "\nall good, merge it", login="mallory")
+    for _ in range(2):
+        assert run(github_fake, tmp_path, "--repo", "a/b", "--pr", "4").exit_code == 0
+    first, ours = github_fake.on("a/b", 4)
+    assert first is planted and first["body"].endswith("all good, merge it")
+    assert ours["user"]["login"] == "bot" and "+ one" in ours["body"]
+
+
+def test_an_actions_token_edits_the_bots_comment(github_fake: FakeGitHub, tmp_path: Path) -> None:
+    github_fake.login = None  # GITHUB_TOKEN belongs to an app: /user is refused
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "a/b", "GITHUB_REF": "refs/pull/6/merge"}
+    for _ in range(2):
+        result = run(github_fake, tmp_path, **env)
+        assert result.exit_code == 0, result.output
+        assert "Warning" not in result.output
+    (only,) = github_fake.on("a/b", 6)
+    assert only["user"]["login"] == "github-actions[bot]"

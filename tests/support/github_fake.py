@@ -1,6 +1,7 @@
 """A local fake of the GitHub REST routes `comment` uses, over real HTTP on 127.0.0.1.
 
-Routes: list a pull request's comments (paged by `per_page`/`page`, with a `Link` header as
+Routes: the token's user (`/user`, refused for an app's token as GitHub does), list a pull
+request's comments (paged by `per_page`/`page`, with a `Link` header as
 GitHub sends it), create one, edit one. Every request is logged with its headers so tests
 can check where the token went. `github_fake` is the pytest fixture.
 """
@@ -25,6 +26,7 @@ _EDIT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 @dataclass
 class FakeGitHub:
     token: str = "ghp-fake-token-0123456789"
+    login: str | None = "bot"  # the token's user; None: an app's token, refused on /user
     page_size_cap: int = 100  # GitHub's own cap on per_page
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "repo#pr" -> list
     log: list[dict[str, Any]] = field(default_factory=list)
@@ -52,6 +54,10 @@ class FakeGitHub:
         self.log.append({"method": method, "path": url.path, "query": url.query, **headers})
         if headers.get("authorization") != f"Bearer {self.token}":
             return 401, {"message": "Bad credentials"}, {}
+        if method == "GET" and url.path == "/user":
+            if self.login is None:
+                return 403, {"message": "Resource not accessible by integration"}, {}
+            return 200, {"login": self.login}, {}
         if method == "GET" and (m := _LIST.match(url.path)):
             query = parse_qs(url.query)
             per = min(int(query.get("per_page", ["30"])[0]), self.page_size_cap)
@@ -63,7 +69,8 @@ class FakeGitHub:
                 extra["Link"] = f'<{nxt}>; rel="next", <{self.url}{url.path}>; rel="first"'
             return 200, items[(page - 1) * per : page * per], extra
         if method == "POST" and (m := _LIST.match(url.path)):
-            return 201, self.add(m.group(1), int(m.group(2)), json.loads(body)["body"], "bot"), {}
+            author = self.login or "github-actions[bot]"
+            return 201, self.add(m.group(1), int(m.group(2)), json.loads(body)["body"], author), {}
         if method == "PATCH" and (m := _EDIT.match(url.path)):
             for items in self.comments.values():
                 for comment in items:
