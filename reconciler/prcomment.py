@@ -70,6 +70,13 @@ def body(markdown: str, key: str, artifact_url: str | None, limit: int = COMMENT
     return head + truncate(text, limit - size(head) - 200, artifact_url)
 
 
+def check_artifact_url(url: str) -> str:
+    """An http(s) URL that stays one Markdown link target (no spaces, brackets or quotes)."""
+    if not re.fullmatch(r"https?://[^\s()<>\[\]\"'`]+", url):
+        raise ReconcilerError("--artifact-url must be an http(s) URL without spaces or brackets")
+    return url
+
+
 def check_repo(repo: str) -> str:
     if not _REPO.match(repo) or {".", ".."} & set(repo.split("/")):
         raise ReconcilerError(f"the repository must be written OWNER/NAME, not {repo[:100]!r}")

@@ -71,6 +71,8 @@ def comment(
     if not repo:
         raise ReconcilerError("no repository: pass --repo OWNER/NAME")
     repo = prcomment.check_repo(repo)
+    if artifact_url:
+        prcomment.check_artifact_url(artifact_url)
     token = os.environ.get("GITHUB_TOKEN", "")
     if not token:
         raise ReconcilerError(

@@ -169,3 +169,12 @@ def test_an_actions_token_edits_the_bots_comment(github_fake: FakeGitHub, tmp_pa
         assert "Warning" not in result.output
     (only,) = github_fake.on("a/b", 6)
     assert only["user"]["login"] == "github-actions[bot]"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://x/a) [b](https://y", "ftp://x"])
+def test_an_artifact_url_that_is_not_one_link_is_refused(
+    github_fake: FakeGitHub, tmp_path: Path, url: str
+) -> None:
+    result = run(github_fake, tmp_path, "--repo", "a/b", "--pr", "1", "--artifact-url", url)
+    assert result.exit_code == 1 and "--artifact-url must be" in result.output
+    assert github_fake.log == []
