@@ -3,7 +3,18 @@
 Importing the command modules registers them on the `main` group.
 """
 
-from reconciler.cli import apply, comment, drift, emulator, export, plan, rotate, schema, validate
+from reconciler.cli import (
+    apply,
+    comment,
+    drift,
+    emulator,
+    export,
+    lint,
+    plan,
+    rotate,
+    schema,
+    validate,
+)
 from reconciler.cli.app import main
 
 __all__ = [
@@ -13,6 +24,7 @@ __all__ = [
     "drift",
     "emulator",
     "export",
+    "lint",
     "plan",
     "rotate",
     "schema",
