@@ -97,19 +97,24 @@ def test_github_blocks_run(
         assert len(github_fake.on("acme/settings", 3)) == 1
 
 
-def test_the_pre_commit_hook_runs_the_real_cli(
+def test_the_pre_commit_hooks_run_the_real_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (hook,) = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    program, command = hook["entry"].split()
-    assert program == "circleci-reconciler" and hook["language"] == "python"
-    assert hook["pass_filenames"] is False  # the manifest is checked whole
+    hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [h["id"] for h in hooks] == [
+        "circleci-reconciler-validate",
+        "circleci-reconciler-lint",
+    ]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "manifests").mkdir()
-    ctx = click.Context(main)
-    sub = main.get_command(ctx, command)
-    assert sub is not None
-    sub.make_context(command, list(hook["args"]), parent=ctx)
+    for hook in hooks:
+        program, command = hook["entry"].split()
+        assert program == "circleci-reconciler" and hook["language"] == "python"
+        assert hook["pass_filenames"] is False  # the manifest is checked whole
+        ctx = click.Context(main)
+        sub = main.get_command(ctx, command)
+        assert sub is not None
+        sub.make_context(command, list(hook["args"]), parent=ctx)
 
 
 def test_the_license_is_the_one_pyproject_names() -> None:
