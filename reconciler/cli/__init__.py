@@ -5,6 +5,7 @@ Importing the command modules registers them on the `main` group.
 
 from reconciler.cli import (
     apply,
+    comment,
     drift,
     emulator,
     export,
@@ -19,6 +20,7 @@ from reconciler.cli.app import main
 __all__ = [
     "main",
     "apply",
+    "comment",
     "drift",
     "emulator",
     "export",
