@@ -114,6 +114,7 @@ def diff(
     ignored_at = ignored_addresses(desired, live, registry, ctx)
     adopted: list[Resource] = []
     missing: list[Resource] = []
+    losses: list[str] = []
     # plan and apply stop on a missing adopted variable; drift reports it as missing.
     strict = ctx.fetch is None or ctx.fetch.strict
 
@@ -155,10 +156,16 @@ def diff(
         reason = "differs from the manifest: " + ", ".join(changed)
         if why:
             reason += f" ({'; '.join(why)})"
+        lost = kind.update_loses(want, have, changed) if action == "update" else None
+        if lost is not None:
+            losses.append(f"{want.address}: an update would drop {lost}")
+            reason += f"; an update would drop {lost}"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
     if missing:
         raise missing_adopted(missing)
+    if losses and strict:
+        raise UnsafePlan("; ".join(losses) + "; write it in the manifest to keep it")
     notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()

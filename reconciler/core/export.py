@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 @dataclass
 class ExportContext:
     """The live read (ids learnt, the token's user, refused collections), every live object,
-    the secret placeholders handed out, and the objects the manifest must leave alone."""
+    the secrets written (adopted, or as placeholders handed out), and the objects the
+    manifest must leave alone."""
 
     fetch: FetchContext
     live: State
