@@ -93,6 +93,22 @@ def missing_adopted(missing: list[Resource]) -> ManifestError:
     return ManifestError(problems)
 
 
+def _origins(c: Change, desired: State, registry: Mapping[str, Kind], ctx: PlanContext) -> str:
+    """Where the manifest got what a change wants, when a default gave it ("" otherwise): the
+    object itself, a changed field of it, or (for a delete) the collection that owns it."""
+    manifest, r = ctx.manifest, c.desired or c.live
+    kind = registry[c.kind]
+    parent = desired.get(r.parent) if r is not None and r.parent else None
+    if manifest is None or r is None or parent is None or kind.collection is None:
+        return ""
+    base = (registry[parent.kind].collection or "", parent.name, kind.collection)
+    paths = [base] if c.action == "delete" else [(*base, r.name), *((*base, f) for f in c.changed)]
+    found = [o for o in (manifest.default_origin(*p) for p in paths) if o]
+    if not found and c.action != "delete":
+        found = [o for o in [manifest.default_origin(*base)] if o]
+    return f"; from {', '.join(dict.fromkeys(found))}" if found else ""
+
+
 def ignored_addresses(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> set[str]:
@@ -183,4 +199,6 @@ def diff(
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
         changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
+    for c in changes:
+        c.reason += _origins(c, desired, registry, ctx)
     return changes, notes

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reconciler.errors import ManifestError, Problem
-from reconciler.manifest import names
+from reconciler.manifest import defaults, names
 from reconciler.manifest.model import Manifest, Policy
 from reconciler.manifest.positions import Path_, PositionTable, quote
 from reconciler.manifest.problems import translate
@@ -79,7 +79,8 @@ def load_manifest(paths: Sequence[Path | str]) -> Manifest:
             found, more = translate(exc, doc.positions, Manifest)
             problems += found
             omitted += more
-    problems += _across_files([d for d in docs if d.complete])
+    complete = [d for d in docs if d.complete]
+    problems += _across_files(complete) + defaults.problems(complete)
     if problems:
         total = len(set(problems)) + omitted
         raise ManifestError(_cap(problems, omitted), total=total)
@@ -176,6 +177,7 @@ def _merge(models: list[tuple[RawDocument, Manifest]]) -> Manifest:
     manifest._positions = positions
     manifest._files = [doc.file for doc, _ in models]
     manifest._directories = {doc.file: doc.directory for doc, _ in models}
+    defaults.apply(manifest, models)  # before binding: a value keeps its default's file
     for path, var in manifest.secret_refs():  # where each value was written, for resolution
         sub = (*path, var.kind if var.kind != "literal" else "value")
         where = positions.value(sub if positions.has(sub) else path)
