@@ -20,6 +20,9 @@ from reconciler.cli.options import api_options
     is_flag=True,
     help="Write secrets as {env: ...} to set before plan (default: adopted as {}).",
 )
+@click.option(
+    "--defaults", "shared", is_flag=True, help="Write what most projects share once, as defaults."
+)
 @api_options
 @handle_errors
 def export(
@@ -28,6 +31,7 @@ def export(
     output: Path | None,
     force: bool,
     placeholders: bool,
+    shared: bool,
     host: str | None,
     concurrency: int,
 ) -> None:
@@ -44,7 +48,7 @@ def export(
     if not projects:
         err("No --project given: only the organization's contexts are exported.")
     api = CircleCI(client_config(host, concurrency))
-    text = export_manifest(api, org, list(projects), placeholders=placeholders)
+    text = export_manifest(api, org, list(projects), placeholders=placeholders, defaults=shared)
     if output:
         try:  # exclusive unless forced: a file made meanwhile is not replaced either
             with output.open("w" if force else "x", encoding="utf-8") as fh:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.core import ExportContext, FetchContext, Kind, Resource, State
+from reconciler.exporting.factor import factor
 from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, dump
@@ -70,10 +71,15 @@ def _parent(ctx: ExportContext, parent: Resource, kinds: list[Kind], live: Child
 
 
 def build(
-    fetch: FetchContext, live: State, kinds: Mapping[str, Kind], placeholders: bool = False
+    fetch: FetchContext,
+    live: State,
+    kinds: Mapping[str, Kind],
+    placeholders: bool = False,
+    defaults: bool = False,
 ) -> str:
     """The YAML text of what `fetch_live` read in read_all mode; secrets adopted, or with
-    `placeholders` as {env: ...} references."""
+    `placeholders` as {env: ...} references; with `defaults`, what most projects share
+    written once."""
     ctx = ExportContext(
         fetch=fetch, live=live, placeholders=Placeholders(placeholders), hands_off=HandsOff()
     )
@@ -98,6 +104,10 @@ def build(
     doc.add("organization", fetch.org_slug)
     if ctx.hands_off.names:  # known once every section is written
         doc.add("policy", ctx.hands_off.policy())
+    projects = next((b for key, b, _ in sections if key == "projects"), None)
+    shared = factor(projects, fetch.org_slug) if defaults and projects else None
+    if shared is not None:
+        doc.add("defaults", shared)
     for key, block, before in sections:
         doc.add(key, block, before=before)
     return dump(doc, _header(fetch.org_slug, ctx.placeholders))
