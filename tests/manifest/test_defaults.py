@@ -152,3 +152,19 @@ projects:
     problems = problems_of(path)
     assert where(problems) == [(5, 16), (6, 5), (7, 5)], problems
     assert problems[1].message.endswith(f"to skip_defaults of circleci/{org}/{app}")
+
+
+def test_an_item_listed_twice_in_a_default_is_refused(write) -> None:
+    path = write(
+        HEAD
+        + """\
+defaults:
+  "gh/acme/*": {checkout_keys: [deploy-key, deploy-key]}
+projects:
+  gh/acme/api: {skip_defaults: [webhooks, webhooks]}
+"""
+    )
+    messages = [p.message for p in problems_of(path)]
+    assert len(messages) == 2, messages
+    assert messages[0].startswith("'deploy-key' is listed twice in 'checkout_keys'")
+    assert messages[1].startswith("'webhooks' is listed twice in 'skip_defaults'")
