@@ -181,7 +181,7 @@ def diff(
     if missing:
         raise missing_adopted(missing)
     if losses and strict:
-        raise UnsafePlan("; ".join(losses) + "; write it in the manifest to keep it")
+        raise UnsafePlan("; ".join(losses))
     notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()

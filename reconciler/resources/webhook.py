@@ -125,7 +125,10 @@ class WebhookKind(CollectionKind):
         # An update sends the whole webhook, and CircleCI's PUT may replace it: a signing
         # secret left out of the manifest would be dropped, not left alone.
         if desired.secret is None and live.signal.get("masked"):
-            return "its signing secret, set in CircleCI but left out of the manifest"
+            return (
+                "its signing secret, set in CircleCI but left out of the manifest "
+                "(write signing_secret to keep one, '' if it has none)"
+            )
         return None
 
     def _secret(self, ctx: ApplyContext, desired: Resource) -> str:
