@@ -4,7 +4,8 @@ A directory means the `*.yaml` and `*.yml` files directly inside it, sorted by n
 subdirectories and hidden files are not read (so pointing at a repository root does not pull in
 CI configs). Each file is a complete document with `version` and `organization`; all must name
 the same organization, `policy` may be written in one file only, and a project or context may be
-declared in one file only.
+declared in one file only. `defaults` are merged into the projects last (manifest/defaults.py),
+so what follows sees only projects.
 """
 
 from __future__ import annotations
