@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from deepdiff import DeepDiff
-
 from reconciler.core import (
     Action,
     Change,
@@ -19,14 +17,32 @@ from reconciler.core import (
     Resource,
     State,
     ignored,
-    owner,
+    owner_index,
 )
 from reconciler.errors import ManifestError, Problem, UnsafePlan
 
 ADOPTED_MISSING = "declared without a value ({}), absent in CircleCI: nothing can create it"
 
 
+def _same(a: object, b: object) -> bool:
+    """Equal in value and in type all the way down (True is not 1): no difference DeepDiff
+    could find. Most fields of a plan are equal, and DeepDiff costs far more than this."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)):
+        assert isinstance(b, (list, tuple))
+        return len(a) == len(b) and all(map(_same, a, b))
+    return bool(a == b)
+
+
 def _differs(kind: Kind, name: str, want: object, have: object) -> bool:
+    if _same(want, have):
+        return False
+    from deepdiff import DeepDiff  # a fifth of a second to import: only when values differ
+
     return bool(DeepDiff(have, want, ignore_order=name in kind.set_fields))
 
 
@@ -185,11 +201,12 @@ def diff(
     notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()
+    owner = owner_index(desired.scopes)
     for have in sorted(live, key=lambda r: r.address):
         if have.address in desired:
             continue
         kind = registry[have.kind]
-        scope = owner(desired.scopes, have)
+        scope = owner(have)
         if scope is None or skipped(have):
             continue
         if kind.deleted_with_parent and have.parent in deleted:

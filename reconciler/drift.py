@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.core import SENSITIVE, owner
+from reconciler.core import SENSITIVE, owner_index
 from reconciler.engine import PlanResult
 from reconciler.resources import REGISTRY
 
@@ -75,10 +75,11 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
                 "detail": "",
             }
 
+    owner = owner_index(result.desired.scopes)
     for r in result.live:
         if r.address in objects or r.address in result.desired:
             continue
-        if owner(result.desired.scopes, r) is not None:
+        if owner(r) is not None:
             continue  # owned: ignored by policy, or folded into a parent's deletion
         if not ignored(r):
             objects[r.address] = {

@@ -47,6 +47,13 @@ from reconciler.errors import ReconcilerError
     default=None,
     help="Load the world from here if it exists, and save it on every change.",
 )
+@click.option("--tls", is_flag=True, help="Serve https with a generated certificate (openssl).")
+@click.option(
+    "--tls-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --tls: write ca.pem (for --ca-bundle) here, not in a temporary directory.",
+)
 @handle_errors
 def emulator(
     port: int,
@@ -59,8 +66,11 @@ def emulator(
     fault_rules: tuple[str, ...],
     page_size: int,
     state_file: Path | None,
+    tls: bool,
+    tls_dir: Path | None,
 ) -> None:
-    """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL)."""
+    """Serve a local CircleCI API on 127.0.0.1 until stopped (first line: its URL; with
+    --tls, the second: the CA certificate file a client must trust)."""
     try:
         from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
     except ModuleNotFoundError as exc:  # werkzeug comes with the `emulator` extra
@@ -79,6 +89,8 @@ def emulator(
         page_size=page_size,
         state_file=state_file,
         fault_rules=list(fault_rules),
+        tls=tls,
+        tls_dir=tls_dir,
     )
     try:
         server = EmulatorServer(config)
@@ -86,6 +98,8 @@ def emulator(
     except (SeedError, OSError, ValueError) as exc:  # ValueError: a bad --fault SPEC
         raise ReconcilerError(f"cannot start the emulator: {exc}") from None
     click.echo(url)
+    if server.ca_file is not None:
+        click.echo(server.ca_file)
     sys.stdout.flush()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

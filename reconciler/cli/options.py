@@ -38,6 +38,10 @@ def _allow_http(ctx: click.Context, param: click.Parameter, value: bool) -> None
     ctx.meta["allow_http"] = value
 
 
+def _ca_bundle(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta["ca_bundle"] = value
+
+
 def api_options(fn: F) -> F:
     fn = click.option(
         "--concurrency",
@@ -59,5 +63,13 @@ def api_options(fn: F) -> F:
         expose_value=False,
         callback=_allow_http,
         help="Allow plain http to a host that is not loopback (the token travels in clear).",
+    )(fn)
+    fn = click.option(
+        "--ca-bundle",
+        envvar="CIRCLECI_CA_BUNDLE",
+        type=click.Path(exists=True, path_type=str),
+        expose_value=False,
+        callback=_ca_bundle,
+        help="Trust these CA certificates (PEM file or directory; env CIRCLECI_CA_BUNDLE).",
     )(fn)
     return fn

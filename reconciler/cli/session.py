@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,9 @@ def session(
     manifest = load_manifest(list(paths))
     resolver = SecretResolver()
     resolver.resolve_all(manifest)
+    # The manifest lives as long as the run: the cyclic collector need not rescan it each
+    # time the plan allocates (a large organization's plan spent a tenth of its CPU there).
+    gc.freeze()
     api = CircleCI(client_config(host, concurrency))
     where = ledger or manifest.ledger_path
     return manifest, resolver, api, Ledger.open(where) if where else None
@@ -33,8 +38,11 @@ def client_config(host: str | None, concurrency: int) -> Any:
     from reconciler.client import ClientConfig
     from reconciler.client.config import is_loopback
 
-    allow = bool(click.get_current_context().meta.get("allow_http"))
-    config = ClientConfig.from_env(host=host, concurrency=concurrency, allow_http=allow)
+    meta = click.get_current_context().meta
+    allow = bool(meta.get("allow_http"))
+    config = ClientConfig.from_env(
+        host=host, concurrency=concurrency, allow_http=allow, ca_bundle=meta.get("ca_bundle")
+    )
     hostname = config.host.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
     if config.host.startswith("http://") and not is_loopback(hostname):
         err(f"Warning: {config.host} is plain http: the API token crosses the network in clear.")
@@ -82,8 +90,7 @@ def make_plan(
     """The plan, with a progress bar on a terminal."""
     from reconciler import engine
 
-    update, stop = progress("Reading CircleCI")
-    try:
+    with reading() as update:
         return engine.make_plan(
             manifest,
             api,
@@ -94,5 +101,13 @@ def make_plan(
             strict=strict,
             rewrite_secrets=rewrite_secrets,
         )
+
+
+@contextmanager
+def reading() -> Iterator[Callable[[int, int], None] | None]:
+    """Progress of the live read, gone before the plan is shown."""
+    update, stop = progress("Reading CircleCI")
+    try:
+        yield update
     finally:
         stop()

@@ -93,6 +93,9 @@ class ClientConfig:
     max_retry_wait: float = 120.0
     # Plain http to a host that is not loopback: only when the user asks (the CLI warns).
     allow_http: bool = False
+    # CA certificates to trust (PEM file or directory) instead of the system's, for a server
+    # install or a proxy with its own CA; passed to requests as `verify`.
+    ca_bundle: str | None = None
 
     def __post_init__(self) -> None:
         # A bare name means https, as CircleCI server installs are often given.
@@ -108,7 +111,8 @@ class ClientConfig:
         shown = "<set>" if self.token else "<unset>"
         return (
             f"ClientConfig(host={self.host!r}, token={shown}, concurrency={self.concurrency}, "
-            f"timeout={self.timeout}, max_retry_wait={self.max_retry_wait})"
+            f"timeout={self.timeout}, max_retry_wait={self.max_retry_wait}, "
+            f"ca_bundle={self.ca_bundle!r})"
         )
 
     __str__ = __repr__
@@ -131,9 +135,11 @@ class ClientConfig:
         concurrency: int = 8,
         environ: Mapping[str, str] | None = None,
         allow_http: bool = False,
+        ca_bundle: str | None = None,
     ) -> ClientConfig:
         """Host from the argument, else CIRCLECI_HOST, else circleci.com; token from
-        CIRCLECI_TOKEN, then CIRCLE_TOKEN. A missing or malformed token is an AuthError."""
+        CIRCLECI_TOKEN, then CIRCLE_TOKEN; CA bundle from the argument, else
+        CIRCLECI_CA_BUNDLE. A missing or malformed token is an AuthError."""
         env = os.environ if environ is None else environ
         token = None
         for name in TOKEN_VARIABLES:
@@ -145,7 +151,10 @@ class ClientConfig:
             raise MissingToken(missing_token_message())
         chosen = host or env.get("CIRCLECI_HOST", "").strip() or DEFAULT_HOST
         allow = allow_http or env.get(ALLOW_HTTP_VARIABLE, "").strip() in ("1", "true", "yes")
-        return cls(host=chosen, token=token, concurrency=concurrency, allow_http=allow)
+        bundle = ca_bundle or env.get("CIRCLECI_CA_BUNDLE", "").strip() or None
+        return cls(
+            host=chosen, token=token, concurrency=concurrency, allow_http=allow, ca_bundle=bundle
+        )
 
 
 def missing_token_message() -> str:

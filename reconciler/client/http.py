@@ -15,11 +15,9 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as wait_all
 from dataclasses import dataclass
-from http.cookiejar import DefaultCookiePolicy
 from typing import Any, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
 
 from reconciler import __version__
@@ -29,6 +27,7 @@ from reconciler.client.response import error_for, parse_body
 from reconciler.client.retry import Attempts, RetryPolicy, parse_retry_after
 from reconciler.client.slugs import check_path
 from reconciler.client.throttle import Throttle
+from reconciler.client.transport import Transport
 from reconciler.errors import ApiError, BadRequest, Conflict, NotFound, RateLimited, TransportError
 
 log = logging.getLogger("reconciler.client")
@@ -42,11 +41,16 @@ R = TypeVar("R")
 class _NoAnswer:
     error: TransportError
     sent: bool  # False when the connection never opened: nothing can have happened
+    final: bool = False  # trying again cannot help (the server's certificate is not trusted)
 
 
 def _classify(exc: requests.RequestException) -> tuple[str, bool]:
     if isinstance(exc, requests.ConnectTimeout):
         return "connection timed out", False
+    if isinstance(exc, requests.exceptions.SSLError):  # nothing was sent before the handshake
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return "its TLS certificate is not trusted (a private CA: --ca-bundle)", False
+        return "TLS handshake failed", False
     if isinstance(exc, requests.Timeout):
         return "timed out waiting for the answer", True
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
@@ -85,20 +89,16 @@ class HttpClient:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._retry_wait = 0.0
-        self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=config.concurrency, max_retries=0)
-        self._session.mount("https://", adapter)
-        self._session.mount("http://", adapter)
-        self._session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # no shared state
-        self._session.headers.update(
-            {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT}
+        self._transport = Transport(
+            config,
+            {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT},
         )
 
     def __repr__(self) -> str:
         return f"HttpClient(host={self.config.host!r}, concurrency={self.config.concurrency})"
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -138,9 +138,9 @@ class HttpClient:
             self._count("requests")
             start = self._clock()
             try:
-                resp = self._session.request(
-                    method, url, params=params, json=body, timeout=timeout, allow_redirects=False
-                )
+                resp = self._transport.send(method, url, params, body, timeout)
+                # Read the body here: a connection lost mid-body is no answer.
+                resp.content  # noqa: B018
             except requests.RequestException as exc:
                 self.throttle.release()
                 what, sent = _classify(exc)
@@ -151,7 +151,7 @@ class HttpClient:
                     method=method,
                     path=shown,
                 )
-                return _NoAnswer(err, sent)
+                return _NoAnswer(err, sent, final="not trusted" in what)
         self.throttle.observe(resp.headers, sent_at)
         elapsed = (self._clock() - start) * 1000
         log.debug("%s %s -> %s in %.0f ms", method, shown, resp.status_code, elapsed)
@@ -185,6 +185,8 @@ class HttpClient:
             retry_after = None
             if isinstance(got, _NoAnswer):
                 err: ApiError = got.error
+                if got.final:
+                    raise err
                 if not got.sent:  # nothing reached the server: any method may go again
                     delay = self.retry.on_failure(attempts, method)
                     if delay is None:

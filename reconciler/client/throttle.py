@@ -4,13 +4,16 @@ Each rate-limit window the server advertises (`RateLimit-*`, `X-RateLimit-*`, an
 `X-RateLimit-*-Second|Minute|Hour|Day` variants) is tracked as a local budget. A request
 needs a slot in every window, so when families disagree the most restrictive one binds.
 
-The model is deliberately the pessimistic one that holds for both fixed windows and token
-buckets: with R requests left and "full again in T seconds", R more requests are safe now and
-the full limit is safe after T. A token bucket refills sooner, so this loses a little speed but
-never invites a 429. Slots are debited when a request is sent, so in-flight requests count
-before the server has reported them. Until the first answer tells us whether the server
-advertises limits at all, only one request is in flight. With no headers, nothing is throttled.
-A 429 pauses every thread until its Retry-After has passed.
+The model holds for both token buckets and fixed windows. With R requests left and "full
+again in T seconds" (T from empty is the window's period P), requests are paced at
+PACE x limit / P once the server's budget is down to a small reserve: a token bucket refills
+at limit / P, so it never runs dry, and the whole budget is used instead of waiting for a full
+window after each burst. When an answer says nothing is left (a fixed window, or another
+client on the same token), nothing more is sent until its reset, when the window is full.
+Slots are debited when a request is sent, so in-flight requests count before the server has
+reported them; each answer can only lower the local count. Until the first answer tells us
+whether the server advertises limits at all, only one request is in flight. With no headers,
+nothing is throttled. A 429 pauses every thread until its Retry-After has passed.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ WINDOW_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _EPOCH = 1_000_000_000.0  # a "reset" this large is a Unix timestamp, not a delay
 LEARN_POLL = 0.02
+PACE = 0.95  # of the advertised rate: arrival jitter must not drain a token bucket
+RESERVE = 0.2  # of the limit, kept back while pacing
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,43 @@ def parse_rate_limits(headers: Mapping[str, str], wall_now: float) -> dict[str, 
 class _Window:
     limit: float
     tokens: float
-    refill_at: float  # monotonic time the window is known to be full again
     period: float  # longest "full again in" seen: how long a refill takes from empty
+    at: float  # monotonic time `tokens` was brought up to date
+    empty_until: float  # the server said none are left: nothing until then, full after
     refilled_at: float  # answers to requests sent before this are stale
+
+    @property
+    def rate(self) -> float:
+        return PACE * self.limit / self.period
+
+    @property
+    def floor(self) -> float:
+        """Tokens kept back: a token bucket paced from here never reaches empty."""
+        return float(int(RESERVE * self.limit))
+
+    def refill(self, now: float) -> None:
+        if self.empty_until:
+            if now < self.empty_until:
+                return
+            self.tokens, self.empty_until, self.refilled_at = self.limit, 0.0, now
+        else:
+            self.tokens = min(self.limit, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+
+    def wait(self, now: float) -> float:
+        """0 when one more request fits, else how long until it does."""
+        if self.empty_until:
+            return self.empty_until - now
+        short = 1 + self.floor - self.tokens
+        return short / self.rate if short > 0 else 0.0
+
+    def learn(self, lim: Limit, reset: float, now: float) -> None:
+        self.refill(now)
+        self.limit = lim.limit
+        self.period = max(self.period, reset)
+        self.tokens = min(self.tokens, lim.remaining)
+        if lim.remaining < 1:
+            self.tokens, self.empty_until = 0.0, max(self.empty_until, now + reset)
 
 
 class Throttle:
@@ -128,14 +167,11 @@ class Throttle:
                     return LEARN_POLL
                 self._learning = True
                 return 0.0
-            waits = []
+            waits = [0.0]
             for w in self._windows.values():
-                if now >= w.refill_at and w.tokens < w.limit:
-                    w.tokens, w.refilled_at = w.limit, now
-                    w.refill_at = now + w.period
-                if w.tokens < 1:
-                    waits.append(w.refill_at - now)
-            if waits and 0 < max(waits) <= self.max_wait:
+                w.refill(now)
+                waits.append(w.wait(now))
+            if 0 < max(waits) <= self.max_wait:
                 return max(waits)
             for w in self._windows.values():
                 w.tokens -= 1
@@ -151,15 +187,10 @@ class Throttle:
                 reset = lim.reset if lim.reset and lim.reset > 0 else 1.0
                 w = self._windows.get(key)
                 if w is None:
-                    self._windows[key] = _Window(lim.limit, lim.remaining, now + reset, reset, now)
-                    continue
-                if sent_at < w.refilled_at:
+                    w = self._windows[key] = _Window(lim.limit, lim.limit, reset, now, 0.0, 0.0)
+                elif sent_at < w.refilled_at:
                     continue  # counted against a budget that has since been refilled
-                w.limit = lim.limit
-                w.tokens = min(w.tokens, lim.remaining)
-                w.period = max(w.period, reset)
-                if lim.remaining < lim.limit:
-                    w.refill_at = now + reset
+                w.learn(lim, reset, now)
 
     def release(self) -> None:
         """A request got no answer at all; let another one learn the server's limits."""
@@ -173,5 +204,6 @@ class Throttle:
             now = self._clock()
             self._paused_until = max(self._paused_until, now + seconds)
             for w in self._windows.values():  # the server's budget is empty: wait a full refill
+                w.refill(now)
                 w.tokens = min(w.tokens, 0.0)
-                w.refill_at = max(w.refill_at, now + max(seconds, w.period))
+                w.empty_until = max(w.empty_until, now + max(seconds, w.period))

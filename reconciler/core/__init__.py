@@ -3,6 +3,7 @@
 from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Plan
 from reconciler.core.context import ApplyContext, FetchContext, PlanContext
 from reconciler.core.export import ExportContext, Exported
+from reconciler.core.facts import Facts
 from reconciler.core.kind import Kind
 from reconciler.core.resource import (
     SENSITIVE,
@@ -13,6 +14,7 @@ from reconciler.core.resource import (
     SecretVerdict,
     ignored,
     owner,
+    owner_index,
 )
 from reconciler.core.state import State
 
@@ -25,6 +27,7 @@ __all__ = [
     "Change",
     "ExportContext",
     "Exported",
+    "Facts",
     "FetchContext",
     "Kind",
     "Plan",
@@ -36,4 +39,5 @@ __all__ = [
     "State",
     "ignored",
     "owner",
+    "owner_index",
 ]

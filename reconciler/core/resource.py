@@ -7,7 +7,7 @@ the diff engine never sees raw API JSON nor manifest models.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
@@ -63,6 +63,15 @@ class Scope:
 def owner(scopes: Iterable[Scope], resource: Resource) -> Scope | None:
     """The authoritative collection a live object belongs to, if any."""
     return next((s for s in scopes if s.owns(resource)), None)
+
+
+def owner_index(scopes: Iterable[Scope]) -> Callable[[Resource], Scope | None]:
+    """owner() for many objects: scopes grouped by (kind, parent) once, so looking up every
+    live object of a large organization is not objects x scopes."""
+    by_collection: dict[tuple[str, str | None], list[Scope]] = {}
+    for scope in scopes:
+        by_collection.setdefault((scope.kind, scope.parent), []).append(scope)
+    return lambda resource: owner(by_collection.get((resource.kind, resource.parent), ()), resource)
 
 
 class Reason(str, Enum):

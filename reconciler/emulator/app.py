@@ -22,6 +22,7 @@ from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.controls import DROP, WRITES, Faults, RateLimiter
 from reconciler.emulator.handlers import ROUTES
 from reconciler.emulator.http import JSON, Ctx, Fail, Reply
+from reconciler.emulator.serving import CONNECTION_KEY
 from reconciler.emulator.world import Record, World
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,9 @@ class EmulatorApp:
         raw = request.environ.get("RAW_URI") or request.full_path
         path, _, query = raw.partition("?")
         entry = {"method": request.method, "path": path, "query": query, "status": status}
+        connection = request.environ.get(CONNECTION_KEY)
+        if connection is not None:  # which TCP connection carried it: reuse is measurable
+            entry["connection"] = connection
         with self._log_lock:
             self.requests.append(entry)
 

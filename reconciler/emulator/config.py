@@ -23,3 +23,5 @@ class EmulatorConfig:
     state_file: Path | None = None
     # Hostile answers aimed at routes: specs or objects as faults.FaultRule.parse reads them.
     fault_rules: list[Any] = field(default_factory=list)
+    tls: bool = False  # serve https with a generated certificate (needs the openssl command)
+    tls_dir: Path | None = None  # where its ca.pem goes; None: a temporary directory

@@ -1,40 +1,23 @@
-"""EmulatorServer: the app on werkzeug's threaded server, in a background thread."""
+"""EmulatorServer: the app on a threaded keep-alive server (TLS optional), in a background
+thread."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
-
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from reconciler.emulator.app import EmulatorApp
 from reconciler.emulator.config import EmulatorConfig
 from reconciler.emulator.seed import SeedError, add_token_users, build_world, read_seed
+from reconciler.emulator.serving import Server
+from reconciler.emulator.tls import make_certificates
 from reconciler.emulator.world import World
-
-log = logging.getLogger(__name__)
-
-
-class _Handler(WSGIRequestHandler):
-    """Quiet (no access log: query strings may hold tokens), and closes on a dropped answer."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-    def log_error(self, format: str, *args: Any) -> None:
-        log.debug("emulator: " + format, *args)
-
-    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
-        # No answer was written: end the connection instead of waiting for another request.
-        self.close_connection = True
-
-
-class _Server(ThreadedWSGIServer):
-    request_queue_size = 128  # the default 5 refuses bursts of concurrent clients
 
 
 class EmulatorServer:
@@ -44,7 +27,9 @@ class EmulatorServer:
         on_write = self._save if config.state_file is not None else None
         self.app = EmulatorApp(config, self.world, observer, on_write)
         self.url = ""
-        self._server: _Server | None = None
+        self.ca_file: Path | None = None  # with TLS: the CA a client must trust
+        self._tmp: Path | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
 
     def _initial_world(self) -> World:
@@ -77,8 +62,16 @@ class EmulatorServer:
     def start(self) -> str:
         if self._server is not None:
             return self.url
+        context = None
+        if self.config.tls:
+            where = self.config.tls_dir
+            if where is None:
+                where = self._tmp = Path(tempfile.mkdtemp(prefix="circleci-emulator-tls-"))
+            certificates = make_certificates(where)
+            self.ca_file = certificates.ca
+            context = certificates.server_context()
         try:
-            server = _Server(self.config.host, self.config.port, self.app, handler=_Handler)
+            server = Server(self.config.host, self.config.port, self.app, context)
         except SystemExit:  # werkzeug exits when it cannot bind; callers need an exception
             raise OSError(f"cannot listen on {self.config.host}:{self.config.port}") from None
         if self.config.state_file is not None and not self.config.state_file.exists():
@@ -89,15 +82,25 @@ class EmulatorServer:
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
         self._thread.start()
-        self.url = f"http://{self.config.host}:{server.port}"
+        scheme = "https" if context is not None else "http"
+        self.url = f"{scheme}://{self.config.host}:{server.port}"
         return self.url
+
+    @property
+    def connections_opened(self) -> int:
+        """TCP connections accepted so far (each request's log entry names its own)."""
+        return self._server.connections_opened if self._server is not None else 0
 
     def stop(self) -> None:
         if self._server is None:
             return
         self._server.shutdown()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server.server_close()
         self._server = None
         self._thread = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None

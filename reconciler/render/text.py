@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,6 +13,9 @@ from reconciler.render.values import clean
 INDENT = "      "
 # Past this width an update shows `-> after` on its own line, aligned under `before`.
 WIDE = 100
+FOLD_AT = 6  # identical notes about this many objects are shown as one line
+# "<address>: <note>": the address ends at the first `]` that is not escaped.
+_ADDRESSED = re.compile(r"^(\S.*?(?<!\\)\]): (.+)$", re.S)
 
 
 def _field_lines(row: Row, width: int) -> list[str]:
@@ -45,10 +49,29 @@ def summary_line(plan: Mapping[str, Any]) -> str:
     return "Plan: " + ", ".join(f"{n[a]} to {a}" for a in ACTIONS) + "."
 
 
+def fold_notes(notes: list[Any]) -> list[str]:
+    """Notes saying the same thing about FOLD_AT or more objects become one line naming a few
+    of them: a large organization would otherwise print one identical line per env var."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        match = _ADDRESSED.match(str(note))
+        key = match.group(2) if match else str(note)
+        by_text.setdefault(key, []).append(match.group(1) if match else "")
+    out: list[str] = []
+    for text, addresses in by_text.items():
+        if len(addresses) < FOLD_AT or not all(addresses):
+            out.extend(f"{a}: {text}" if a else text for a in addresses)
+            continue
+        shown = ", ".join(addresses[:3])
+        more = len(addresses) - 3
+        out.append(f"{text}: {len(addresses)} objects ({shown} and {more} more; --format json)")
+    return out
+
+
 def _notes(notes: list[Any], color: bool) -> list[str]:
     if not notes:
         return []
-    return [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in notes), ""]
+    return [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in fold_notes(notes)), ""]
 
 
 def render_text(plan: Mapping[str, Any], color: bool = False) -> str:

@@ -42,5 +42,9 @@ class CollectionKind(Kind):
     def wants(self, ctx: FetchContext, parent: Resource) -> bool:
         if ctx.read_all:
             return self.on_standalone or not parent.name.startswith("circleci/")
-        owner = _owners(ctx.manifest, self.parent_kind).get(parent.address)
-        return getattr(owner, self.collection, None) is not None
+        # Asked once per live parent: the map is built once per read, or a large
+        # organization costs parents x parents.
+        owners = ctx.owners.get(self.parent_kind)
+        if owners is None:
+            owners = ctx.owners[self.parent_kind] = _owners(ctx.manifest, self.parent_kind)
+        return getattr(owners.get(parent.address), self.collection, None) is not None

@@ -73,16 +73,33 @@ def test_only_one_request_until_the_first_answer() -> None:
     assert th.reserve() == 0.0 and th.reserve() == 0.0
 
 
-def test_budget_runs_out_then_refills_after_reset() -> None:
+def test_budget_is_spent_to_a_reserve_then_paced_at_the_advertised_rate() -> None:
     t = FakeTime()
     th = make(t)
     sent = th.acquire()
-    th.observe({"RateLimit-Limit": "5", "RateLimit-Remaining": "2", "RateLimit-Reset": "1"}, sent)
-    assert th.reserve() == 0.0 and th.reserve() == 0.0  # the two left
-    assert th.reserve() == pytest.approx(1.0)  # then wait for the window to be full again
-    t.now += 1.0
-    assert [th.reserve() for _ in range(5)] == [0.0] * 5  # a full window
-    assert th.reserve() > 0
+    headers = {"RateLimit-Limit": "10", "RateLimit-Remaining": "5", "RateLimit-Reset": "1"}
+    th.observe(headers, sent)
+    # 5 left, 2 (a fifth of the limit) kept back: 3 now, then one per 1 / (0.95 x 10) s
+    assert [th.reserve() for _ in range(3)] == [0.0] * 3
+    assert th.reserve() == pytest.approx(1 / 9.5)
+    t.now += 0.5
+    sent_in_half_a_second = 0
+    while th.reserve() == 0.0:
+        sent_in_half_a_second += 1
+    assert sent_in_half_a_second == 4  # 4.75 tokens came back, the reserve stays
+
+
+def test_an_answer_saying_none_are_left_waits_for_the_reset() -> None:
+    # A fixed window says 0 left until it resets; a paced token bucket never says so.
+    t = FakeTime()
+    th = make(t)
+    sent = th.acquire()
+    th.observe({"RateLimit-Limit": "5", "RateLimit-Remaining": "0", "RateLimit-Reset": "4"}, sent)
+    assert th.reserve() == pytest.approx(4.0)
+    t.now += 3.9
+    assert th.reserve() == pytest.approx(0.1)
+    t.now += 0.1
+    assert [th.reserve() for _ in range(4)] == [0.0] * 4  # full again, less the reserve
 
 
 def test_in_flight_requests_count_before_their_answers() -> None:
@@ -113,7 +130,7 @@ def test_the_lower_limit_wins() -> None:
     }
     th.observe(headers, th.acquire())
     assert th.reserve() == 0.0 and th.reserve() == 0.0
-    assert th.reserve() == pytest.approx(10.0)
+    assert th.reserve() == pytest.approx(10 / (2 * 0.95))  # the X- window: 2 per 10 s
 
 
 def test_a_429_pauses_everyone_for_retry_after() -> None:
@@ -168,7 +185,8 @@ def test_acquire_sleeps_and_shares_the_budget_across_threads() -> None:
         thread.join(5)
     offsets = sorted(x - start for x in times)
     assert len(offsets) == 12
-    # 4 a window across all threads, however they were scheduled: the 5th waited for one
-    # refill, the 9th for two
-    assert offsets[4] >= 0.3 and offsets[8] >= 0.6, offsets
+    # 4 at once, then paced at 0.95 x 4 per 0.3 s across all threads, however they were
+    # scheduled: never more than the server's 4 per 0.3 s
+    rate = 0.95 * 4 / 0.3
+    assert offsets[4] >= 1 / rate and offsets[8] >= 0.3 and offsets[11] >= 7 / rate, offsets
     assert th.waited > 0

@@ -1,9 +1,12 @@
-"""Hostile input: each gives one clean, positioned error within a second; nothing executes."""
+"""Hostile input: each gives one clean, positioned error with no blow-up; nothing executes.
+
+No assertion here depends on the machine's speed: an input that blew up (an alias bomb
+expanded, quadratic nesting) would run for minutes and hit the generous per-test timeout,
+while `make bench` measures how fast manifests load."""
 
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,7 @@ CASES: dict[str, tuple[bytes, str]] = {
 }
 
 
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize("name", list(CASES))
 def test_hostile_input_gives_a_clean_error_fast(
     name: str, backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -60,22 +64,18 @@ def test_hostile_input_gives_a_clean_error_fast(
     path = tmp_path / "hostile.yaml"
     path.write_bytes(data)
     monkeypatch.chdir(tmp_path)
-    started = time.perf_counter()
     with pytest.raises(ManifestError) as caught:
         load_manifest([path])
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f}s"
     problems = caught.value.problems
     assert any(words in p.message for p in problems), [str(p) for p in problems]
     assert all(p.line >= 1 and p.col >= 1 and p.file == str(path) for p in problems)
     assert not os.path.exists(tmp_path / "PWNED")
 
 
-def test_many_problems_in_a_large_file_stay_fast(tmp_path: Path, backend: str) -> None:
+@pytest.mark.timeout(60)
+def test_many_problems_in_a_large_file_stay_bounded(tmp_path: Path, backend: str) -> None:
     path = tmp_path / "noise.yaml"
     path.write_text(HEAD + "".join(f"key_{i}: 1\n" for i in range(5_000)))
-    started = time.perf_counter()
     with pytest.raises(ManifestError) as caught:
         load_manifest([path])
-    assert time.perf_counter() - started < 2.0
     assert caught.value.problems[-1].message.startswith("... and ")

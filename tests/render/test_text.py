@@ -127,3 +127,26 @@ def test_nothing_from_the_plan_can_drive_the_terminal(
     assert _lines(out) == _lines(render_text(full_plan())) + 2
     coloured = render_text(plan, color=True)
     assert strip_ansi(coloured) == out
+
+
+def test_the_unsafe_character_class_is_exactly_the_unicode_categories() -> None:
+    from reconciler.render.values import _UNSAFE
+    from reconciler.render.values import _unsafe as unsafe
+
+    for code in range(0x10000):
+        ch = chr(code)
+        assert (_UNSAFE.match(ch) is not None) == unsafe(ch), hex(code)
+
+
+def test_identical_notes_about_many_objects_are_one_line() -> None:
+    many = [f"project[gh/acme/p{i}].env_var[V]: value not compared: no signal" for i in range(50)]
+    few = ["context[a\\]: b].env_var[X]: value not compared: other", "plain note without address"]
+    out = render_text(empty_plan(many + few))
+    notes = out.split("Notes:\n")[1].split("\n\n")[0].splitlines()
+    assert notes == [
+        "  - value not compared: no signal: 50 objects (project[gh/acme/p0].env_var[V], "
+        "project[gh/acme/p1].env_var[V], project[gh/acme/p2].env_var[V] and 47 more; "
+        "--format json)",
+        "  - context[a\\]: b].env_var[X]: value not compared: other",
+        "  - plain note without address",
+    ]
