@@ -109,6 +109,22 @@ def missing_adopted(missing: list[Resource]) -> ManifestError:
     return ManifestError(problems)
 
 
+def _origins(c: Change, desired: State, registry: Mapping[str, Kind], ctx: PlanContext) -> str:
+    """Where the manifest got what a change wants, when a default gave it ("" otherwise): the
+    object itself, a changed field of it, or (for a delete) the collection that owns it."""
+    manifest, r = ctx.manifest, c.desired or c.live
+    kind = registry[c.kind]
+    parent = desired.get(r.parent) if r is not None and r.parent else None
+    if manifest is None or r is None or parent is None or kind.collection is None:
+        return ""
+    base = (registry[parent.kind].collection or "", parent.name, kind.collection)
+    paths = [base] if c.action == "delete" else [(*base, r.name), *((*base, f) for f in c.changed)]
+    found = [o for o in (manifest.default_origin(*p) for p in paths) if o]
+    if not found and c.action != "delete":
+        found = [o for o in [manifest.default_origin(*base)] if o]
+    return f"; from {', '.join(dict.fromkeys(found))}" if found else ""
+
+
 def ignored_addresses(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> set[str]:
@@ -130,6 +146,7 @@ def diff(
     ignored_at = ignored_addresses(desired, live, registry, ctx)
     adopted: list[Resource] = []
     missing: list[Resource] = []
+    losses: list[str] = []
     # plan and apply stop on a missing adopted variable; drift reports it as missing.
     strict = ctx.fetch is None or ctx.fetch.strict
 
@@ -171,10 +188,16 @@ def diff(
         reason = "differs from the manifest: " + ", ".join(changed)
         if why:
             reason += f" ({'; '.join(why)})"
+        lost = kind.update_loses(want, have, changed) if action == "update" else None
+        if lost is not None:
+            losses.append(f"{want.address}: an update would drop {lost}")
+            reason += f"; an update would drop {lost}"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
     if missing:
         raise missing_adopted(missing)
+    if losses and strict:
+        raise UnsafePlan("; ".join(losses))
     notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()
@@ -193,4 +216,6 @@ def diff(
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
         changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
+    for c in changes:
+        c.reason += _origins(c, desired, registry, ctx)
     return changes, notes

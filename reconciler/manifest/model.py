@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from reconciler.manifest import names
+from reconciler.manifest.defaults import Defaults
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import (
     ContextName,
@@ -147,8 +148,12 @@ class Manifest(StrictModel):
     """Projects by slug. Projects are never deleted."""
     contexts: dict[ContextName, Context] = {}
     """Contexts by name."""
+    defaults: dict[Glob, Defaults] = {}
+    """Project sections shared by every declared project a glob matches, merged under each
+    project's own keys; applied in the order written, so a later default wins."""
 
     _positions: PositionTable = PrivateAttr(default_factory=PositionTable)
+    _origins: dict[Path_, str] = PrivateAttr(default_factory=dict)
     _files: list[str] = PrivateAttr(default_factory=list)
     _directories: dict[str, Path] = PrivateAttr(default_factory=dict)
 
@@ -194,6 +199,14 @@ class Manifest(StrictModel):
             return None
         base = self.directory_of("policy", "ledger") or Path.cwd()
         return base / self.policy.ledger
+
+    def note_default(self, path: Path_, origin: str) -> None:
+        """Set by the loader: the value at `path` came from a default (`origin` names it)."""
+        self._origins[path] = origin
+
+    def default_origin(self, *path: str | int) -> str | None:
+        """Which default gave the value at `path` (None: the project's own, or no default)."""
+        return self._origins.get(self._path(path)) if self._origins else None
 
     def secret_refs(self) -> Iterator[tuple[Path_, EnvVar]]:
         """Every env var value and webhook signing secret, with its path."""

@@ -246,3 +246,6 @@ class Project(StrictModel):
     """Scheduled pipelines, by name."""
     webhooks: dict[NonBlank, Webhook] | None = None
     """Outbound webhooks, by name."""
+    skip_defaults: list[NonBlank] | None = None
+    """What `defaults` would add that this project does without: a section (`webhooks`) or
+    one key of it (`env_vars.NPM_TOKEN`, `settings.build_fork_prs`)."""

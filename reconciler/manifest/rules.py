@@ -28,6 +28,11 @@ _SET_LISTS: list[Path_] = [
     ("policy", "ignore", "env_vars"),
     ("policy", "ignore", "webhooks"),
     ("policy", "ignore", "schedules"),
+    ("projects", "*", "skip_defaults"),
+]
+# A default is project-shaped: the same lists, under `defaults`.
+_SET_LISTS += [
+    ("defaults", *p[1:]) for p in _SET_LISTS if p[0] == "projects" and p[-1] != "skip_defaults"
 ]
 
 

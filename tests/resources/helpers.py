@@ -91,12 +91,14 @@ class Export:
         also: tuple[Resource, ...] = (),
         **kw: Any,
     ):
-        """`also`: other live objects of the read (projects a restriction names)."""
+        """`also`: other live objects of the read (projects a restriction names);
+        `placeholders`: secrets as {env: ...} rather than adopted."""
         state = State()
         state.add([parent] if parent is not None else [])
         state.add([*live, *also])
+        placeholders = Placeholders(kw.pop("placeholders", False))
         fetch = kw.pop("fetch", None) or fetched(**kw)
-        self.ctx = ExportContext(fetch, state, Placeholders(), HandsOff())
+        self.ctx = ExportContext(fetch, state, placeholders, HandsOff())
         self.kind = REGISTRY[kind]
         self.result: Exported = self.kind.export(self.ctx, parent, live)
         self.placeholders = self.ctx.placeholders.resolve()

@@ -27,7 +27,8 @@ KIND = REGISTRY["context_env_var"]
 
 def test_values_become_placeholders_and_invalid_names_hands_off() -> None:
     live = [child("context_env_var", PROD, "env_var", n) for n in ("KEY", "bad name")]
-    out = Export("context_env_var", PROD, live)
+    assert Export("context_env_var", PROD, live).text == "env_vars:\n  KEY: {}\n"
+    out = Export("context_env_var", PROD, live, placeholders=True)
     assert out.text == "env_vars:\n  KEY: {env: CTX_AWS_PROD__KEY}\n"
     assert out.hands_off == {"env_vars": {"bad name"}}
     assert out.ctx.hands_off.why == ["env var 'bad name' of context 'aws-prod': invalid name"]

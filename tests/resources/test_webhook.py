@@ -1,5 +1,5 @@
-"""Webhooks export with their signing secret as a placeholder; one the manifest would refuse
-is left alone."""
+"""Webhooks export with their signing secret left out (or as a placeholder); one the
+manifest would refuse is left alone."""
 
 from __future__ import annotations
 
@@ -44,8 +44,18 @@ def _live(name: str, **raw: Any) -> Resource:
     return WebhookKind()._live(API.address, body)
 
 
-def test_a_webhook_is_written_with_a_placeholder_for_its_secret() -> None:
+def test_a_webhook_is_written_without_its_secret_by_default() -> None:
     out = Export("webhook", API, [_live("slack"), _live("plain", signing_secret="")])
+    assert "signing_secret" not in out.text and out.placeholders == []
+    assert out.ctx.placeholders.left_out == 1
+    assert out.result.value is not None
+    slack = next(e.value for e in out.result.value.entries if e.key == "slack")
+    assert slack.notes == ["CircleCI reports a signing secret: left out, so left alone"]
+
+
+def test_a_webhook_is_written_with_a_placeholder_for_its_secret() -> None:
+    live = [_live("slack"), _live("plain", signing_secret="")]
+    out = Export("webhook", API, live, placeholders=True)
     assert out.text == (
         "webhooks:\n"
         "  plain:\n"
