@@ -7,7 +7,7 @@ from html import unescape
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -124,6 +124,7 @@ _TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 @settings(max_examples=150, deadline=None)
 @given(value=_TEXT, name=_TEXT, reason=_TEXT)
 def test_any_text_survives_markdown_literally(value: str, name: str, reason: str) -> None:
+    assume(name != "description")  # the field the table's first row is about
     plan = empty_plan()
     plan["changes"] = [
         {
