@@ -55,7 +55,12 @@ class EnvVar(StrictModel):
             return {"value": data}
         if isinstance(data, bool):
             raise ValueError("unquoted true/false: put the value in quotes")
-        if isinstance(data, int | float):
+        if isinstance(data, int):  # the value itself is never quoted back: it may be secret
+            raise ValueError(
+                "unquoted number: put it in quotes (YAML reads it as a number: a leading "
+                "zero or + sign would be lost)"
+            )
+        if isinstance(data, float):
             raise ValueError("unquoted number: put it in quotes (YAML reads 1.10 as 1.1)")
         if data is None:
             raise ValueError(
