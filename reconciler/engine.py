@@ -287,8 +287,7 @@ def make_plan(
         managed=managed,
     )
     # Reviewers see in the plan which flag apply will ask for.
-    for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
-        plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    plan.refusals = safety_problems(plan, max_deletes=manifest.policy.max_deletes)
     untimed = _untimed(desired, live, kinds, ledger)
     if untimed:
         plan.notes.append(

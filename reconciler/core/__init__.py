@@ -1,6 +1,6 @@
 """The neutral core: what diff, plan, engine and every kind share. It imports no kind."""
 
-from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Plan
+from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Note, Plan, split_notes
 from reconciler.core.context import ApplyContext, FetchContext, PlanContext
 from reconciler.core.export import ExportContext, Exported
 from reconciler.core.kind import Kind
@@ -28,6 +28,7 @@ __all__ = [
     "Exported",
     "FetchContext",
     "Kind",
+    "Note",
     "Plan",
     "PlanContext",
     "Reason",
@@ -38,4 +39,5 @@ __all__ = [
     "ignored",
     "owner",
     "owner_index",
+    "split_notes",
 ]
