@@ -26,6 +26,18 @@ def err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def confirm_apply(changes: int) -> None:
+    """Apply goes ahead on the word `yes` only, as Terraform's does: a reflexive `y` or
+    Enter after a long plan must not write to an organization."""
+    what = f"{changes} change{'s' if changes != 1 else ''}"
+    answer = click.prompt(
+        f"Apply {what} to CircleCI? Only 'yes' applies", default="", show_default=False
+    )
+    if answer.strip() != "yes":
+        err("Nothing applied (the answer was not 'yes').")
+        sys.exit(EXIT_ERROR)
+
+
 def handle_errors(fn: F) -> F:
     """Map the exception tree to exit codes and clean messages: no traceback for user errors."""
 
@@ -54,8 +66,28 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _verbose_after(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    """`plan -v` as well as `-v plan`: the counts add up (the group's runs first)."""
+    if value:
+        before = ctx.parent.params.get("verbose", 0) if ctx.parent is not None else 0
+        _configure_logging(before + value)
+
+
 class _Group(click.Group):
     """Usage errors exit 1 (the contract), not click's default 2, which means 'changes'."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # Every command takes -v too: it is usually typed at the end of a command line.
+        cmd.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_verbose_after,
+                help="-v: progress; -vv: every API call (also before the command).",
+            )
+        )
+        super().add_command(cmd, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so ledgers are saved on the way out.
