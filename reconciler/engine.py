@@ -24,7 +24,7 @@ from reconciler.diff import diff, ignored_addresses
 from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.ledger import Ledger
 from reconciler.manifest import Manifest, SecretResolver
-from reconciler.plan import order, safety_problems
+from reconciler.plan import order, safety_problems, unknown_target
 from reconciler.resources import REGISTRY
 from reconciler.resources.names import is_uuid
 
@@ -267,10 +267,7 @@ def make_plan(
     known = [r.address for state in (desired, live) for r in state]
     for t in targets or []:
         if not any(a == t or a.startswith(t + ".") for a in known):
-            raise ReconcilerError(
-                f"--target {t} matches nothing in the manifest or in CircleCI "
-                "(brackets inside a name are written \\[ and \\])"
-            )
+            raise unknown_target(t, known)
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
     # An adopted variable is never written: it does not dilute the mass-update guard.

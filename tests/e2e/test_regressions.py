@@ -219,8 +219,10 @@ def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
     for bad in (world.url + "/api/v2", "ftp://example.com"):
         run = cli("plan", path, env={"CIRCLECI_HOST": bad})
         assert run.exit_code == 1 and "the CircleCI host must be" in run.stderr, bad
-    # A bare name means https; one that does not answer is named in the error.
+    # A bare name is refused with the URL to write; one that does not answer is named.
     run = cli("plan", path, env={"CIRCLECI_HOST": "127.0.0.1:9"})
+    assert run.exit_code == 1 and "write http://127.0.0.1:9." in run.stderr
+    run = cli("plan", path, env={"CIRCLECI_HOST": "https://127.0.0.1:9"})
     assert run.exit_code == 1 and "https://127.0.0.1:9" in run.stderr
 
 
