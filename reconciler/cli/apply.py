@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli.app import EXIT_ERROR, handle_errors, main
+from reconciler.cli.app import EXIT_ERROR, confirm_apply, err, handle_errors, main
 from reconciler.cli.options import (
     api_options,
     ledger_option,
@@ -53,6 +53,7 @@ def apply(
     from reconciler.apply import apply_plan
     from reconciler.plan import check_safety
     from reconciler.render import render
+    from reconciler.render.outcomes import finished_summary, interrupted_summary
     from reconciler.render.values import clean
     from reconciler.runlock import apply_lock
     from reconciler.savedplan import check_present, load_saved, verify_saved
@@ -91,26 +92,25 @@ def apply(
         if book is not None:
             book.check_writable()
         if not auto_approve:
-            click.confirm(f"Apply {len(result.plan.changes)} change(s)?", abort=True)
+            confirm_apply(len(result.plan.changes))
 
         symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
+        seen: dict[str, str] = {}
 
         def report(outcome: Any) -> None:
+            seen[outcome.address] = outcome.status
             # Live names may hold terminal control characters: shown escaped, as in the plan.
             line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
             click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))
 
         try:
-            outcomes = apply_plan(result, api, resolver, ledger=book, on_outcome=report)
+            apply_plan(result, api, resolver, ledger=book, on_outcome=report)
+        except KeyboardInterrupt:
+            err(interrupted_summary([c.address for c in result.plan.changes], seen))
+            sys.exit(EXIT_ERROR)
         finally:
             if book is not None:
                 book.save()
-        counts = {
-            s: sum(1 for o in outcomes if o.status == s) for s in ("done", "failed", "skipped")
-        }
-        click.echo(
-            f"Apply finished: {counts['done']} done, {counts['failed']} failed, "
-            f"{counts['skipped']} skipped."
-        )
-        if counts["failed"] or counts["skipped"]:
+        click.echo(finished_summary(seen))
+        if any(status != "done" for status in seen.values()):
             sys.exit(EXIT_ERROR)
