@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from reconciler.cli.app import EXIT_ERROR, confirm_apply, err, handle_errors, main
+from reconciler.cli.app import EXIT_ERROR, err, handle_errors, main
+from reconciler.cli.confirm import confirm_apply
 from reconciler.cli.options import (
     api_options,
     ledger_option,
