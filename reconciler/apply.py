@@ -98,9 +98,7 @@ def apply_plan(
         manifest=f.manifest,
         resolver=resolver,
         org_id=f.org_id,
-        user_id=f.user_id,
-        project_ids=dict(f.project_ids),
-        groups=dict(f.groups),
+        store=f.store.copy(),  # what the read learnt, written on by this run alone
         live={r.address: r for r in result.live},
         ledger=ledger,
     )

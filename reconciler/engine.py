@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from queue import SimpleQueue
 
 from reconciler.client.api import CircleCI
@@ -21,12 +22,11 @@ from reconciler.core import (
     owner_index,
 )
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied
 from reconciler.ledger import Ledger
 from reconciler.manifest import Manifest, SecretResolver
 from reconciler.plan import order, safety_problems, unknown_target
 from reconciler.resources import REGISTRY
-from reconciler.resources.names import is_uuid
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
 log = logging.getLogger("reconciler.engine")
@@ -41,23 +41,10 @@ def build_desired(ctx: PlanContext, kinds: dict[str, Kind] = REGISTRY) -> State:
     return state
 
 
-def _needs_user(manifest: Manifest) -> bool:
-    return any(getattr(p, "schedules", None) for p in manifest.projects.values())
-
-
-def _group_names(manifest: Manifest) -> list[str]:
-    """Groups the manifest names by name (ids need no lookup)."""
-    return [
-        g
-        for c in manifest.contexts.values()
-        for g in getattr(getattr(c, "restrictions", None), "groups", None) or []
-        if not is_uuid(g)
-    ]
-
-
-def _needs_groups(manifest: Manifest) -> bool:
-    """Group restrictions are shown by name, so read the groups wherever restrictions are."""
-    return any(getattr(c, "restrictions", None) is not None for c in manifest.contexts.values())
+def _looked_up(lookup: Callable[[], None]) -> list[Resource]:
+    """A kind's lookup fills a fact and finds no object of its own."""
+    lookup()
+    return []
 
 
 def _read_child(ctx: FetchContext, kind: Kind, parent: Resource) -> list[Resource]:
@@ -115,42 +102,11 @@ def _fetch_live(
     # The spec lets /me/collaborations list an org with a null id: contexts then go by slug.
     ctx.org_id = org["id"] or ctx.org_slug
 
-    def me() -> list[Resource]:
-        ctx.user_id = api.me().get("id") or ""
-        return []
-
-    def groups() -> list[Resource]:
-        try:
-            ctx.groups = {g["name"]: g["id"] for g in api.list_groups(ctx.org_id)}
-            ctx.groups_read = True
-        except (NotFound, PermissionDenied, BadRequest) as exc:
-            # The groups API is for standalone organizations only; elsewhere (GitHub OAuth:
-            # groups are GitHub teams) restrictions are known by id alone. Only a manifest
-            # naming a group by name needs the list. Any other failure (5xx, rate limit, no
-            # answer) stops the plan: guessing "no groups" would plan restrictions away.
-            named = sorted(set(_group_names(manifest)))
-            if named:
-                raise ReconcilerError(
-                    f"group(s) {', '.join(named)} are named by name in context restrictions, "
-                    f"but CircleCI does not list the groups of {ctx.org_slug} (HTTP "
-                    f"{exc.status}; the groups API serves standalone organizations only): "
-                    "write each group's id instead"
-                ) from None
-            log.info("groups are not available for %s", ctx.org_slug)
-            ctx.groups = {}
-        unknown = sorted(set(_group_names(manifest)) - set(ctx.groups))
-        if unknown and ctx.strict:  # a restriction on it could never be created: say so now
-            raise ReconcilerError(
-                f"group(s) {', '.join(unknown)}, named in context restrictions, do not exist "
-                f"in {ctx.org_slug}"
-            )
-        return []
-
-    first: list[Callable[[], list[Resource]]] = []
-    if read_all or _needs_user(manifest):
-        first.append(me)
-    if _needs_groups(manifest):
-        first.append(groups)
+    # What kinds look up besides their objects runs in the first round, beside the top-level
+    # reads.
+    first: list[Callable[[], list[Resource]]] = [
+        partial(_looked_up, lookup) for kind in kinds.values() for lookup in kind.lookups(ctx)
+    ]
     for kind in kinds.values():
         if kind.parent_kind is None:
             first.extend(kind.fetch_units(ctx))

@@ -135,6 +135,7 @@ def main(verbose: int) -> None:
     apply     make CircleCI match the manifest
     drift     report what changed by hand
     export    write a manifest from a live organization
+    lint      find risky settings in the manifest or live
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos
     rotate-ledger-key

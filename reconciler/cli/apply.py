@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,7 +18,13 @@ from reconciler.cli.options import (
     rewrite_option,
     target_option,
 )
-from reconciler.cli.session import color, make_plan, session
+from reconciler.cli.session import color, reading, session
+
+if TYPE_CHECKING:  # loaded by the command itself: `--help` stays quick
+    from reconciler.apply import Outcome
+    from reconciler.applying import Session
+    from reconciler.core import Plan
+    from reconciler.engine import Progress
 
 
 @main.command()
@@ -51,67 +58,82 @@ def apply(
     concurrency: int,
 ) -> None:
     """Make CircleCI match the manifest (or apply a saved, still-current plan)."""
-    from reconciler.apply import apply_plan
-    from reconciler.plan import check_safety
-    from reconciler.render import render
-    from reconciler.render.outcomes import finished_summary, interrupted_summary
-    from reconciler.render.values import clean
-    from reconciler.runlock import apply_lock
-    from reconciler.savedplan import check_present, load_saved, verify_saved
+    from reconciler.applying import ApplyRequest, apply_manifest
 
     if paths and plan_file:
         raise click.UsageError("give manifest PATHS or --plan PLANFILE, not both")
     if not paths and not plan_file:
         raise click.UsageError("give the manifest PATHS to apply, or --plan PLANFILE")
-    saved = load_saved(plan_file) if plan_file else None
-    if saved is not None:
-        check_present(saved)
-        paths, targets = saved.paths, tuple(saved.targets)
-        rewrite_secrets = saved.rewrite_secrets
-    if not auto_approve and not sys.stdin.isatty():
-        raise click.UsageError("stdin is not a terminal: pass --auto-approve to apply unattended")
-    manifest, resolver, api, book = session(paths, host, concurrency, ledger)
-    # Held from the read to the last write: two applies planning at once duplicate objects.
-    locked = [Path(f) for f in manifest.files] + ([book.path] if book is not None else [])
-    with apply_lock(locked):
-        if book is not None:  # read again under the lock: a run that just ended saved it
-            book = type(book).open(book.path)
-        result = make_plan(
-            manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
-        )
-        if saved is not None:
-            verify_saved(saved, result.plan, manifest.files)
-        click.echo(render(result.plan.to_dict(), "text", color=color(no_color)), nl=False)
-        if result.plan.empty:
-            return
-        check_safety(
-            result.plan,
-            max_deletes=manifest.policy.max_deletes,
-            allow_deletes=allow_deletes,
-            force=force,
-        )
-        if book is not None:
-            book.check_writable()
-        if not auto_approve:
-            confirm_apply(len(result.plan.changes))
+    request = ApplyRequest(
+        paths=paths,
+        plan_file=plan_file,
+        targets=targets,
+        rewrite_secrets=rewrite_secrets,
+        allow_deletes=allow_deletes,
+        force=force,
+    )
+    operator = _Terminal(host, concurrency, ledger, auto_approve, color(no_color))
+    try:
+        report = apply_manifest(request, operator)
+    except KeyboardInterrupt:
+        if operator.planned is None:  # before any write: the generic message says enough
+            raise
+        from reconciler.render.outcomes import interrupted_summary
 
-        symbols = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
-        seen: dict[str, str] = {}
+        err(interrupted_summary(operator.planned, operator.seen))
+        sys.exit(EXIT_ERROR)
+    if report.plan.empty:
+        return
+    counts = {s: report.count(s) for s in ("done", "failed", "skipped")}
+    click.echo(
+        f"Apply finished: {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped."
+    )
+    if not report.complete:
+        sys.exit(EXIT_ERROR)
 
-        def report(outcome: Any) -> None:
-            seen[outcome.address] = outcome.status
-            # Live names may hold terminal control characters: shown escaped, as in the plan.
-            line = f"{symbols[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
-            click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))
 
-        try:
-            apply_plan(result, api, resolver, ledger=book, on_outcome=report)
-        except KeyboardInterrupt:
-            err(interrupted_summary([c.address for c in result.plan.changes], seen))
-            sys.exit(EXIT_ERROR)
-        finally:
-            if book is not None:
-                book.save()
-        click.echo(finished_summary(seen))
-        if any(status != "done" for status in seen.values()):
-            sys.exit(EXIT_ERROR)
+class _Terminal:
+    """The flow's operator on the command line: the session from flags and the environment,
+    the plan and outcomes on stdout, the question on the terminal."""
+
+    SYMBOLS = {"done": "ok", "failed": "FAILED", "skipped": "skipped"}
+
+    def __init__(
+        self, host: str | None, concurrency: int, ledger: Path | None, auto: bool, colored: bool
+    ):
+        self.host, self.concurrency, self.ledger = host, concurrency, ledger
+        self.auto, self.colored = auto, colored
+        # For an interrupted apply's summary: the approved plan's addresses, the outcomes.
+        self.planned: list[str] | None = None
+        self.seen: dict[str, str] = {}
+
+    def open(self, paths: tuple[Path, ...]) -> Session:
+        from reconciler.applying import Session
+
+        if not self.auto and not sys.stdin.isatty():
+            raise click.UsageError(
+                "stdin is not a terminal: pass --auto-approve to apply unattended"
+            )
+        return Session(*session(paths, self.host, self.concurrency, self.ledger))
+
+    def reading(self) -> AbstractContextManager[Progress | None]:
+        return reading()
+
+    def show(self, plan: Plan) -> None:
+        from reconciler.render import render
+
+        click.echo(render(plan.to_dict(), "text", color=self.colored), nl=False)
+
+    def approve(self, plan: Plan) -> None:
+        if not self.auto:
+            confirm_apply(len(plan.changes))
+        self.planned = [c.address for c in plan.changes]
+
+    def report(self, outcome: Outcome) -> None:
+        from reconciler.render.values import clean
+
+        self.seen[outcome.address] = outcome.status
+        # Live names may hold terminal control characters: shown escaped, as in the plan.
+        line = f"{self.SYMBOLS[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
+        click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))

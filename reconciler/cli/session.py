@@ -5,7 +5,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,7 @@ def make_plan(
     """The plan, with a progress bar on a terminal."""
     from reconciler import engine
 
-    update, stop = progress("Reading CircleCI")
-    try:
+    with reading() as update:
         return engine.make_plan(
             manifest,
             api,
@@ -101,5 +101,13 @@ def make_plan(
             strict=strict,
             rewrite_secrets=rewrite_secrets,
         )
+
+
+@contextmanager
+def reading() -> Iterator[Callable[[int, int], None] | None]:
+    """Progress of the live read, gone before the plan is shown."""
+    update, stop = progress("Reading CircleCI")
+    try:
+        yield update
     finally:
         stop()

@@ -3,6 +3,7 @@
 from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Note, Plan, split_notes
 from reconciler.core.context import ApplyContext, FetchContext, PlanContext
 from reconciler.core.export import ExportContext, Exported
+from reconciler.core.facts import Facts
 from reconciler.core.kind import Kind
 from reconciler.core.resource import (
     SENSITIVE,
@@ -26,6 +27,7 @@ __all__ = [
     "Change",
     "ExportContext",
     "Exported",
+    "Facts",
     "FetchContext",
     "Kind",
     "Note",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from reconciler.core.facts import Facts
 from reconciler.core.resource import Resource
 
 if TYPE_CHECKING:  # the kinds' seams, typed; none of these imports the core back at run time
     from reconciler.client.api import CircleCI
     from reconciler.ledger import Ledger
     from reconciler.manifest import Manifest, SecretResolver
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -25,24 +28,22 @@ class PlanContext:
     # Write every secret whose value cannot be compared (--rewrite-secrets).
     rewrite_secrets: bool = False
 
+    def facts(self, cls: type[T]) -> T:
+        """What the live read learnt of `cls` (nothing without a read: validate)."""
+        return self.fetch.facts(cls) if self.fetch is not None else cls()
+
 
 @dataclass
 class FetchContext:
-    """Live reads: the API facade, ids learnt so far, and what the manifest's scope needs."""
+    """Live reads: the API facade, what kinds learnt so far, and what the manifest's scope
+    needs."""
 
     api: CircleCI
     manifest: Manifest
     org_id: str = ""
     org_slug: str = ""
-    user_id: str = ""  # the token's user, to tell `current` schedule attribution apart
-    # project slug -> project id, for restrictions and webhooks (filled by the project kind).
-    project_ids: dict[str, str] = field(default_factory=dict)
-    # group name -> id, for group restrictions.
-    groups: dict[str, str] = field(default_factory=dict)
-    # Whether the groups list was read: only then are group restrictions shown by name.
-    groups_read: bool = False
-    # Lower-cased slugs of the projects the token's user follows (None: not read).
-    followed: set[str] | None = None
+    # What kinds learn and share (ids by name...), typed by the kind that defines each fact.
+    store: Facts = field(default_factory=Facts)
     # plan and apply stop on a declared project that is missing; drift reports it instead.
     strict: bool = True
     # export: every child collection of the parents read is wanted, and a collection
@@ -53,22 +54,27 @@ class FetchContext:
     # parent kind -> {parent address: manifest entry}, built once per read, not per parent.
     owners: dict[str | None, dict[str, Any]] = field(default_factory=dict)
 
+    def facts(self, cls: type[T]) -> T:
+        return self.store.get(cls)
+
 
 @dataclass
 class ApplyContext:
-    """Writes: the API facade, secret resolver, and ids created during this run."""
+    """Writes: the API facade, secret resolver, what the read learnt and ids created during
+    this run."""
 
     api: CircleCI
     manifest: Manifest
     resolver: SecretResolver
     org_id: str = ""
-    user_id: str = ""
-    project_ids: dict[str, str] = field(default_factory=dict)
-    groups: dict[str, str] = field(default_factory=dict)
+    store: Facts = field(default_factory=Facts)
     # address -> live resource, for parents created earlier in the run.
     live: dict[str, Resource] = field(default_factory=dict)
     ledger: Ledger | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def facts(self, cls: type[T]) -> T:
+        return self.store.get(cls)
 
     def remember(self, resource: Resource) -> None:
         with self.lock:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class ExportContext:
-    """The live read (ids learnt, the token's user, refused collections), every live object,
+    """The live read (what kinds learnt, refused collections), every live object,
     the secret placeholders handed out, and the objects the manifest must leave alone."""
 
     fetch: FetchContext

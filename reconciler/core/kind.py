@@ -65,6 +65,12 @@ class Kind(Protocol):
         """Read live objects of this kind under one live parent (None for top-level kinds)
         with collection reads: one paginated list, never one request per object."""
 
+    def lookups(self, ctx: FetchContext) -> list[Callable[[], None]]:
+        """Reads this kind needs besides its own objects (the token's user, the groups),
+        run in the first round beside the top-level reads; each one fills a fact
+        (ctx.facts) that settle, desired, export or the writes read later."""
+        return []
+
     def fetch_units(self, ctx: FetchContext) -> list[Callable[[], list[Resource]]]:
         """Top-level kinds: independent reads the engine may run in parallel."""
         return [lambda: self.fetch(ctx, None)]

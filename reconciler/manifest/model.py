@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, StrictBool, field_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from reconciler.manifest import names
 from reconciler.manifest.envvar import EnvVar
@@ -45,6 +53,29 @@ class IgnorePolicy(StrictModel):
         return names.glob_match(getattr(self, kind), name)
 
 
+class LintSuppression(StrictModel):
+    """A lint finding accepted on purpose: the rule, where, and why (the reason is required)."""
+
+    rule: Annotated[
+        StrictStr,
+        StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}),
+    ]
+    """Rule id, as `lint --list-rules` shows it (e.g. checkout-user-key)."""
+    address: NonBlank = "*"
+    """Address glob: `*` matches any text, `?` one character; brackets are literal, so
+    `project[gh/acme/api].*` means everything under that project."""
+    reason: NonBlank
+    """Why the finding is accepted (required: a suppression is a decision someone owns)."""
+
+
+class LintPolicy(StrictModel):
+    """Settings of `lint`."""
+
+    suppress: list[LintSuppression] = []
+    """Findings accepted on purpose; one that matches nothing is itself reported."""
+
+
 class Policy(StrictModel):
     """Safety rules for plan and apply; may be written in one file only."""
 
@@ -54,6 +85,8 @@ class Policy(StrictModel):
     """Globs: a live context not in the manifest is deleted only when it matches one."""
     ignore: IgnorePolicy = Field(default_factory=IgnorePolicy)
     """Live objects never planned at all."""
+    lint: LintPolicy = Field(default_factory=LintPolicy)
+    """Settings of `lint` (suppressions)."""
     ledger: NonBlank | None = None
     """Path of the fingerprint ledger of secrets written, relative to this manifest file."""
 

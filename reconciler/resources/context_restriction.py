@@ -10,7 +10,11 @@ route, and a context must never be left unrestricted in between).
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 
 from reconciler.core import (
     ApplyContext,
@@ -21,15 +25,65 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import BadRequest, NotFound, PermissionDenied
+from reconciler.errors import BadRequest, NotFound, PermissionDenied, ReconcilerError
 from reconciler.exporting.yamltext import Block
 from reconciler.manifest.names import base58_of_uuid
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import project_names
 from reconciler.resources.names import canonical_slug, child_address, is_uuid, project_address
+from reconciler.resources.project import ProjectIds
 
 LISTS = (("project", "projects"), ("expression", "expressions"), ("group", "groups"))
 _READABLE_ORG = re.compile(r"^(gh|bb)/[^/]+$")
+log = logging.getLogger("reconciler.resources.context_restriction")
+
+
+@dataclass
+class Groups:
+    """Group name -> id, and whether the list was read: only then are group restrictions
+    shown by name."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    read: bool = False
+
+
+def _group_names(ctx: FetchContext) -> list[str]:
+    """Groups the manifest names by name (ids need no lookup)."""
+    return [
+        g
+        for c in ctx.manifest.contexts.values()
+        if c.restrictions is not None
+        for g in c.restrictions.groups
+        if not is_uuid(g)
+    ]
+
+
+def _read_groups(ctx: FetchContext) -> None:
+    groups = ctx.facts(Groups)
+    try:
+        groups.ids = {g["name"]: g["id"] for g in ctx.api.list_groups(ctx.org_id)}
+        groups.read = True
+    except (NotFound, PermissionDenied, BadRequest) as exc:
+        # The groups API is for standalone organizations only; elsewhere (GitHub OAuth:
+        # groups are GitHub teams) restrictions are known by id alone. Only a manifest
+        # naming a group by name needs the list. Any other failure (5xx, rate limit, no
+        # answer) stops the plan: guessing "no groups" would plan restrictions away.
+        named = sorted(set(_group_names(ctx)))
+        if named:
+            raise ReconcilerError(
+                f"group(s) {', '.join(named)} are named by name in context restrictions, "
+                f"but CircleCI does not list the groups of {ctx.org_slug} (HTTP "
+                f"{exc.status}; the groups API serves standalone organizations only): "
+                "write each group's id instead"
+            ) from None
+        log.info("groups are not available for %s", ctx.org_slug)
+        groups.ids = {}
+    unknown = sorted(set(_group_names(ctx)) - set(groups.ids))
+    if unknown and ctx.strict:  # a restriction on it could never be created: say so now
+        raise ReconcilerError(
+            f"group(s) {', '.join(unknown)}, named in context restrictions, do not exist "
+            f"in {ctx.org_slug}"
+        )
 
 
 def _resource(parent: str, rtype: str, shown: str, ref: object, **ids: object) -> Resource:
@@ -59,10 +113,16 @@ class ContextRestrictionKind(CollectionKind):
     label = "restriction"
     immutable_fields = frozenset({"ref"})
 
+    def lookups(self, ctx: FetchContext) -> list[Callable[[], None]]:
+        """Group restrictions are shown by name, so read the groups wherever restrictions
+        are declared."""
+        if any(c.restrictions is not None for c in ctx.manifest.contexts.values()):
+            return [partial(_read_groups, ctx)]
+        return []
+
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
-        f = ctx.fetch
-        project_ids = f.project_ids if f is not None else {}
-        groups = f.groups if f is not None else {}
+        project_ids = ctx.facts(ProjectIds).ids
+        groups = ctx.facts(Groups).ids
         out = []
         for parent, r in self.declared(ctx):
             for rtype, attr in LISTS:
@@ -99,15 +159,16 @@ class ContextRestrictionKind(CollectionKind):
         label (a project or group made again under the same name has a new id)."""
         if ctx.read_all:
             _learn_names(ctx, resources)
+        groups = ctx.facts(Groups)
         known = {
-            "project": {pid: slug for slug, pid in ctx.project_ids.items()},
-            "group": {gid: name for name, gid in ctx.groups.items()},
+            "project": {pid: slug for slug, pid in ctx.facts(ProjectIds).ids.items()},
+            "group": {gid: name for name, gid in groups.ids.items()},
         }
         named = [(r, self._known_name(r, known)) for r in resources]
         taken = {(r.parent, n) for r, n in named if n is not None}
         out = []
         for r, shown in named:
-            if shown is None and r.fields["type"] == "group" and not ctx.groups_read:
+            if shown is None and r.fields["type"] == "group" and not groups.read:
                 shown = r.fields["ref"]  # names unknown: the id CircleCI stores, as written
             if shown is None:
                 shown = self._label_name(ctx, r)
@@ -141,12 +202,12 @@ class ContextRestrictionKind(CollectionKind):
     def _value(self, ctx: ApplyContext, desired: Resource) -> str:
         rtype, value = desired.fields["type"], desired.fields["value"]
         if rtype == "project":
-            pid = ctx.project_ids.get(value)
+            pid = ctx.facts(ProjectIds).ids.get(value)
             if not pid:
                 raise NotFound(f"project {value} (named in {desired.address}) has no id")
             return pid
         if rtype == "group":
-            return str(ctx.groups.get(value, value))
+            return str(ctx.facts(Groups).ids.get(value, value))
         return str(value)
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
@@ -169,11 +230,11 @@ class ContextRestrictionKind(CollectionKind):
         written; none at all (hands-off) when one cannot be named: leaving one restriction out
         of the list would have apply delete it."""
         f = ctx.fetch
-        ids = {pid: slug for slug, pid in f.project_ids.items()}
+        ids = {pid: slug for slug, pid in f.facts(ProjectIds).ids.items()}
         ids.update(
             {str(p.ids.get("id")): project_names(p)[0] for p in ctx.live if p.kind == "project"}
         )
-        groups = {gid: name for name, gid in f.groups.items()}
+        groups = {gid: name for name, gid in f.facts(Groups).ids.items()}
         lists: dict[str, list[str]] = {key: [] for _, key in sorted(LISTS, key=lambda t: t[1])}
         unmapped: list[str] = []
         for r in live:
@@ -216,15 +277,17 @@ def _learn_names(ctx: FetchContext, resources: list[Resource]) -> None:
     """Export names what a plan need not: the groups, read only when a group restriction is
     live (a refusal is recorded: groups are then shown by id), and projects outside the export
     known by id alone, looked up by the slug their id (standalone) or their name gives."""
-    if not ctx.groups_read and any(r.fields["type"] == "group" for r in resources):
+    groups = ctx.facts(Groups)
+    if not groups.read and any(r.fields["type"] == "group" for r in resources):
         try:
             listed = ctx.api.list_groups(ctx.org_id)
         except (BadRequest, PermissionDenied, NotFound) as exc:
             ctx.unreadable[(None, "groups")] = str(exc)
         else:
-            ctx.groups = {g["name"]: g["id"] for g in listed if g.get("id") and g.get("name")}
-            ctx.groups_read = True
-    known = set(ctx.project_ids.values())
+            groups.ids = {g["name"]: g["id"] for g in listed if g.get("id") and g.get("name")}
+            groups.read = True
+    project_ids = ctx.facts(ProjectIds).ids
+    known = set(project_ids.values())
     others = sorted(
         {
             (str(r.fields.get("ref") or ""), str(r.ids.get("label") or ""))
@@ -235,7 +298,7 @@ def _learn_names(ctx: FetchContext, resources: list[Resource]) -> None:
     found = ctx.api.map(lambda pair: _other_project(ctx, *pair), others)
     for (pid, _), slug in zip(others, found, strict=True):
         if slug is not None:
-            ctx.project_ids[slug] = pid
+            project_ids[slug] = pid
 
 
 def _other_project(ctx: FetchContext, project_id: str, name: str) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 from reconciler.client.api import Json
@@ -40,6 +41,20 @@ from reconciler.resources.names import canonical_slug, manifest_projects, projec
 
 log = logging.getLogger("reconciler.resources.project")
 _CLAIM = threading.Lock()  # project reads run in parallel
+
+
+@dataclass
+class ProjectIds:
+    """Project slug -> id, as read or created: restrictions and webhooks name projects by id."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Followed:
+    """Lower-cased slugs of the projects the token's user follows (None: not read)."""
+
+    slugs: set[str] | None = None
 
 
 def _classic(slug: str) -> bool:
@@ -103,7 +118,7 @@ class ProjectKind(Kind):
 
     def _read_followed(self, ctx: FetchContext) -> list[Resource]:
         try:
-            ctx.followed = {s.lower() for s in ctx.api.followed_projects()}
+            ctx.facts(Followed).slugs = {s.lower() for s in ctx.api.followed_projects()}
         except (NotFound, PermissionDenied, BadRequest):
             log.info("the followed projects cannot be read; follows are not checked")
         return []
@@ -111,9 +126,9 @@ class ProjectKind(Kind):
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
         """Whether each classic project is followed is known once both reads are done; when
         the list could not be read, nothing is planned (create still follows)."""
+        known = ctx.facts(Followed).slugs
         for r in resources:
             if _classic(r.name):
-                known = ctx.followed
                 r.fields["followed"] = True if known is None else r.name.lower() in known
         return resources
 
@@ -137,9 +152,10 @@ class ProjectKind(Kind):
             return []
         if ctx.read_all:
             _check_org(ctx, slug, body)
+        ids = ctx.facts(ProjectIds).ids
         with _CLAIM:
-            seen = body["id"] in ctx.project_ids.values()
-            ctx.project_ids[slug] = body["id"]
+            seen = body["id"] in ids.values()
+            ids[slug] = body["id"]
         if ctx.read_all and seen:  # one project named twice (letter case): read it once
             return []
         return [_live(slug, body)] if declared is not None else []
@@ -164,7 +180,7 @@ class ProjectKind(Kind):
             )
         live = _live(desired.name, body)
         with ctx.lock:
-            ctx.project_ids[desired.name] = live.ids["id"]
+            ctx.facts(ProjectIds).ids[desired.name] = live.ids["id"]
         if desired.fields.get("followed"):
             self._follow(ctx, live)
         return live

@@ -9,6 +9,8 @@ timetable that drops a key (days of week becoming days of month, months removed)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from reconciler.core import (
@@ -29,6 +31,17 @@ from reconciler.resources.names import child_address, slug_of
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 SYSTEM = "system"
+
+
+@dataclass
+class TokenUser:
+    """The token's user, to tell `current` schedule attribution apart ("": not read)."""
+
+    id: str = ""
+
+
+def _read_user(ctx: FetchContext) -> None:
+    ctx.facts(TokenUser).id = ctx.api.me().get("id") or ""
 
 
 def _enum(v: object) -> str:
@@ -112,14 +125,21 @@ class ScheduleKind(CollectionKind):
         ]
         return out, self.scopes(ctx)
 
+    def lookups(self, ctx: FetchContext) -> list[Callable[[], None]]:
+        """The token's user, wherever schedules are declared (export: always)."""
+        if ctx.read_all or any(p.schedules for p in ctx.manifest.projects.values()):
+            return [partial(_read_user, ctx)]
+        return []
+
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
         return [self._live(parent.address, s) for s in ctx.api.list_schedules(parent.name)]
 
     def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
         """The token's user is known only once every read is done (it is read in parallel)."""
+        user_id = ctx.facts(TokenUser).id
         for r in resources:
-            _attribute(r, ctx.user_id)
+            _attribute(r, user_id)
         return resources
 
     def _live(self, parent: str, s: dict[str, Any], user_id: str = "") -> Resource:
@@ -164,7 +184,7 @@ class ScheduleKind(CollectionKind):
             ctx.hands_off.add("schedules", r.name, f"schedule {r.name!r} of {slug}: {why}")
             return None
         out = Block()
-        who, user_id = r.ids.get("actor_id"), ctx.fetch.user_id
+        who, user_id = r.ids.get("actor_id"), ctx.fetch.facts(TokenUser).id
         note = ""
         if actor != SYSTEM and who and user_id and who != user_id:
             login = r.ids.get("actor") or who
@@ -192,13 +212,13 @@ class ScheduleKind(CollectionKind):
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         s = ctx.api.create_schedule(slug_of(desired.parent), self._body(desired))
-        return self._live(desired.parent or "", s, ctx.user_id)
+        return self._live(desired.parent or "", s, ctx.facts(TokenUser).id)
 
     def update(
         self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
     ) -> Resource | None:
         s = ctx.api.update_schedule(live.ids["id"], self._body(desired))
-        return self._live(desired.parent or "", s, ctx.user_id)
+        return self._live(desired.parent or "", s, ctx.facts(TokenUser).id)
 
     def delete(self, ctx: ApplyContext, live: Resource) -> None:
         ctx.api.delete_schedule(live.ids["id"])

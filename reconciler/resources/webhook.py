@@ -21,6 +21,7 @@ from reconciler.manifest import Webhook
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
 from reconciler.resources.names import child_address, slug_of
+from reconciler.resources.project import ProjectIds
 from reconciler.resources.secrets import ledger_verdict, reveal
 
 
@@ -131,7 +132,7 @@ class WebhookKind(CollectionKind):
         return live
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
-        project_id = ctx.project_ids.get(slug_of(desired.parent)) or ctx.parent_ids(
+        project_id = ctx.facts(ProjectIds).ids.get(slug_of(desired.parent)) or ctx.parent_ids(
             desired.parent
         ).get("id")
         secret = self._secret(ctx, desired)

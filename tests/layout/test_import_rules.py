@@ -72,6 +72,21 @@ def test_import_rule(rule: tuple[str, str, tuple[str, ...], tuple[str, ...]]) ->
     assert not broken, "\n".join(broken)
 
 
+def test_engine_and_apply_know_the_kinds_through_the_registry_only() -> None:
+    """What a kind learns (ids, the token's user, groups) stays in the kind: orchestration
+    holds the registry, never a kind module."""
+    broken = [
+        f"{name_of(f)} imports {m}"
+        for f in (
+            *(PACKAGE / m for m in ("engine.py", "apply.py", "applying.py")),
+            *modules("core"),
+        )
+        for m in sorted(imports(f))
+        if within(m, KINDS) and m not in (KINDS, f"{KINDS}.REGISTRY")
+    ]
+    assert not broken, "\n".join(broken)
+
+
 def test_the_emulator_imports_nothing_from_the_rest_of_the_package() -> None:
     broken = [
         f"{name_of(f)} imports {m}"
@@ -97,7 +112,7 @@ def test_each_command_module_is_under_150_lines() -> None:
 
 
 # The flow manifest -> kinds -> diff -> plan -> apply, where an untyped seam hides breakage.
-TYPED_FLOW = ("core", "resources", "engine.py", "diff.py", "plan.py", "apply.py")
+TYPED_FLOW = ("core", "resources", "engine.py", "diff.py", "plan.py", "apply.py", "applying.py")
 MAX_ANY = 10  # each one justified in a comment on its line
 
 
