@@ -69,16 +69,8 @@ def render_drift_text(report: Mapping[str, Any], color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-TOP_KEYS = (
-    "format_version",
-    "organization",
-    "checksum",
-    "in_sync",
-    "summary",
-    "objects",
-    "notes",
-    "object_notes",
-)
+TOP_KEYS: tuple[str, ...] = ("format_version", "organization", "checksum", "in_sync", "summary")
+TOP_KEYS += ("objects", "notes", "object_notes")  # the notes close the report
 OBJECT_KEYS = ("address", "kind", "status", "detail", "fields")
 
 
