@@ -12,6 +12,7 @@ from reconciler.core import (
     Action,
     Change,
     Kind,
+    Note,
     PlanContext,
     Reason,
     Resource,
@@ -58,6 +59,7 @@ class Comparison:
     changed: list[str]  # field names that differ
     notes: list[str]  # where a value could not be compared honestly, or why it differs
     cause: Reason  # why an update is planned, when anything differs
+    unseen: str | None = None  # why the value could not be compared, when it could not
 
 
 def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Comparison:
@@ -74,7 +76,7 @@ def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Com
             cause = Reason.REWRITE_REQUESTED
             out.notes.append(f"rewritten on request: {verdict.why}")
         elif verdict.changed is None:
-            out.notes.append(f"value not compared: {verdict.why}")
+            out.unseen = f"value not compared: {verdict.why}"
         if cause is not None:
             out.changed.extend(sorted(kind.secret_fields))
             if not changed:  # only the secret differs: its reason is the change's
@@ -139,10 +141,10 @@ def ignored_addresses(
 
 def diff(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
-) -> tuple[list[Change], list[str]]:
-    """Changes that make `live` match `desired`, and plan-wide notes (unverifiable secrets)."""
+) -> tuple[list[Change], list[str | Note]]:
+    """Changes that make `live` match `desired`, and notes (unverifiable secrets)."""
     changes: list[Change] = []
-    notes: list[str] = []
+    notes: list[str | Note] = []
     ignored_at = ignored_addresses(desired, live, registry, ctx)
     adopted: list[Resource] = []
     missing: list[Resource] = []
@@ -157,7 +159,8 @@ def diff(
         kind = registry[want.kind]
         if skipped(want):
             if want.address in ignored_at:
-                notes.append(f"{want.address}: declared but matches policy.ignore; not planned")
+                words = "declared but matches policy.ignore; not planned"
+                notes.append(Note(want.address, Reason.IGNORED, words))
             continue
         have = live.get(want.address)
         if want.adopted:  # its value is managed elsewhere: only its presence is checked
@@ -175,9 +178,10 @@ def diff(
             changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
             continue
         found = compare(kind, want, have, ctx)
-        changed, why = found.changed, found.notes
+        changed, why = found.changed, found.notes + ([found.unseen] if found.unseen else [])
         if not changed:
-            notes.extend(f"{want.address}: {n}" for n in why)
+            if found.unseen:
+                notes.append(Note(want.address, Reason.NOT_COMPARED, found.unseen))
             continue
         action: Action = "replace" if kind.must_replace(want, have, changed) else "update"
         cause = Reason.NO_UPDATE_ROUTE if action == "replace" else found.cause

@@ -5,8 +5,6 @@ place that prints."""
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -16,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import __version__
+from reconciler.cli import interrupts
 from reconciler.errors import ManifestError, ReconcilerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,36 +50,33 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-_default_unraisable = sys.unraisablehook
-
-
-def _unraisable(args: Any) -> None:
-    """An interrupt that landed where Python cannot raise it (an import lock's cleanup, a
-    weakref callback) would be printed with a traceback and lost: deliver it again, as
-    SIGINT, where the main thread can raise it."""
-    if args.exc_type is KeyboardInterrupt:
-        # A moment later, from another thread, so that it arrives once this hook (whose own
-        # exceptions Python ignores too) has returned.
-        again = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
-        again.daemon = True
-        again.start()
-        return
-    _default_unraisable(args)
+def _verbose_after(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    """`plan -v` as well as `-v plan`: the counts add up (the group's runs first)."""
+    if value:
+        before = ctx.parent.params.get("verbose", 0) if ctx.parent is not None else 0
+        _configure_logging(before + value)
 
 
 class _Group(click.Group):
     """Usage errors exit 1 (the contract), not click's default 2, which means 'changes'."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # Every command takes -v too: it is usually typed at the end of a command line.
+        cmd.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_verbose_after,
+                help="-v: progress; -vv: every API call (also before the command).",
+            )
+        )
+        super().add_command(cmd, name)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so ledgers are saved on the way out.
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
-            signal.signal(signal.SIGINT, _interrupt)
-            sys.unraisablehook = _unraisable
+            interrupts.install()
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Exit as exc:

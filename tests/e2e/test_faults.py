@@ -103,9 +103,8 @@ def test_an_interrupt_python_cannot_raise_where_it_lands_is_delivered_again() ->
     # prints "Exception ignored" with a traceback and drops it; the CLI raises it again.
     script = (
         "import signal, sys, weakref, time\n"
-        "from reconciler.cli import app\n"
-        "signal.signal(signal.SIGINT, app._interrupt)\n"
-        "sys.unraisablehook = app._unraisable\n"
+        "from reconciler.cli import interrupts\n"
+        "interrupts.install()\n"
         "class Thing: pass\n"
         "thing = Thing()\n"
         "def callback(_):\n"

@@ -30,7 +30,7 @@ def test_round_trip_plans_no_change(exported: tuple[Any, Any, str, Any]) -> None
     _, api, _, manifest = exported
     result = plan(manifest, api, placeholder_values(manifest, SECRETS, HOOKS))
     assert [(c.address, c.action, c.reason) for c in result.plan.changes] == []
-    notes = "\n".join(result.plan.notes)
+    notes = "\n".join(f"{n['address']}: {n['note']}" for n in result.plan.to_dict()["object_notes"])
     # Secrets CircleCI never shows are named as not compared, one note each.
     for kind, owner, name in SECRETS:
         prefix = f"project[{owner}]" if kind == "project" else f"context[{owner}]"
