@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit demo bench schema clean
+.PHONY: install test lint typecheck unit demo bench schema dist clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ bench: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/circleci-reconciler schema --output schemas/manifest.schema.json
 
+# A wheel in dist/ to install elsewhere: pip install dist/circleci_reconciler-*.whl
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
 demo: $(STAMP)
 	bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

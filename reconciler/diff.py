@@ -12,6 +12,7 @@ from reconciler.core import (
     Action,
     Change,
     Kind,
+    Note,
     PlanContext,
     Reason,
     Resource,
@@ -58,6 +59,7 @@ class Comparison:
     changed: list[str]  # field names that differ
     notes: list[str]  # where a value could not be compared honestly, or why it differs
     cause: Reason  # why an update is planned, when anything differs
+    unseen: str | None = None  # why the value could not be compared, when it could not
 
 
 def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Comparison:
@@ -74,7 +76,7 @@ def compare(kind: Kind, want: Resource, have: Resource, ctx: PlanContext) -> Com
             cause = Reason.REWRITE_REQUESTED
             out.notes.append(f"rewritten on request: {verdict.why}")
         elif verdict.changed is None:
-            out.notes.append(f"value not compared: {verdict.why}")
+            out.unseen = f"value not compared: {verdict.why}"
         if cause is not None:
             out.changed.extend(sorted(kind.secret_fields))
             if not changed:  # only the secret differs: its reason is the change's
@@ -109,6 +111,22 @@ def missing_adopted(missing: list[Resource]) -> ManifestError:
     return ManifestError(problems)
 
 
+def _origins(c: Change, desired: State, registry: Mapping[str, Kind], ctx: PlanContext) -> str:
+    """Where the manifest got what a change wants, when a default gave it ("" otherwise): the
+    object itself, a changed field of it, or (for a delete) the collection that owns it."""
+    manifest, r = ctx.manifest, c.desired or c.live
+    kind = registry[c.kind]
+    parent = desired.get(r.parent) if r is not None and r.parent else None
+    if manifest is None or r is None or parent is None or kind.collection is None:
+        return ""
+    base = (registry[parent.kind].collection or "", parent.name, kind.collection)
+    paths = [base] if c.action == "delete" else [(*base, r.name), *((*base, f) for f in c.changed)]
+    found = [o for o in (manifest.default_origin(*p) for p in paths) if o]
+    if not found and c.action != "delete":
+        found = [o for o in [manifest.default_origin(*base)] if o]
+    return f"; from {', '.join(dict.fromkeys(found))}" if found else ""
+
+
 def ignored_addresses(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> set[str]:
@@ -123,13 +141,14 @@ def ignored_addresses(
 
 def diff(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
-) -> tuple[list[Change], list[str]]:
-    """Changes that make `live` match `desired`, and plan-wide notes (unverifiable secrets)."""
+) -> tuple[list[Change], list[str | Note]]:
+    """Changes that make `live` match `desired`, and notes (unverifiable secrets)."""
     changes: list[Change] = []
-    notes: list[str] = []
+    notes: list[str | Note] = []
     ignored_at = ignored_addresses(desired, live, registry, ctx)
     adopted: list[Resource] = []
     missing: list[Resource] = []
+    losses: list[str] = []
     # plan and apply stop on a missing adopted variable; drift reports it as missing.
     strict = ctx.fetch is None or ctx.fetch.strict
 
@@ -140,7 +159,8 @@ def diff(
         kind = registry[want.kind]
         if skipped(want):
             if want.address in ignored_at:
-                notes.append(f"{want.address}: declared but matches policy.ignore; not planned")
+                words = "declared but matches policy.ignore; not planned"
+                notes.append(Note(want.address, Reason.IGNORED, words))
             continue
         have = live.get(want.address)
         if want.adopted:  # its value is managed elsewhere: only its presence is checked
@@ -158,9 +178,10 @@ def diff(
             changes.append(Change.make("create", kind, want, None, [], words, Reason.ABSENT))
             continue
         found = compare(kind, want, have, ctx)
-        changed, why = found.changed, found.notes
+        changed, why = found.changed, found.notes + ([found.unseen] if found.unseen else [])
         if not changed:
-            notes.extend(f"{want.address}: {n}" for n in why)
+            if found.unseen:
+                notes.append(Note(want.address, Reason.NOT_COMPARED, found.unseen))
             continue
         action: Action = "replace" if kind.must_replace(want, have, changed) else "update"
         cause = Reason.NO_UPDATE_ROUTE if action == "replace" else found.cause
@@ -171,10 +192,16 @@ def diff(
         reason = "differs from the manifest: " + ", ".join(changed)
         if why:
             reason += f" ({'; '.join(why)})"
+        lost = kind.update_loses(want, have, changed) if action == "update" else None
+        if lost is not None:
+            losses.append(f"{want.address}: an update would drop {lost}")
+            reason += f"; an update would drop {lost}"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
     if missing:
         raise missing_adopted(missing)
+    if losses and strict:
+        raise UnsafePlan("; ".join(losses))
     notes.extend(adoption_notes(adopted, registry))
 
     deleted: set[str] = set()
@@ -193,4 +220,6 @@ def diff(
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
         changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
+    for c in changes:
+        c.reason += _origins(c, desired, registry, ctx)
     return changes, notes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.core import SENSITIVE, owner_index
+from reconciler.core import SENSITIVE, owner_index, split_notes
 from reconciler.engine import PlanResult
 from reconciler.resources import REGISTRY
 
@@ -90,6 +90,7 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
             }
 
     items = sorted(objects.values(), key=lambda o: o["address"])
+    notes, object_notes = split_notes(result.plan.notes)
     summary = {s: sum(1 for o in items if o["status"] == s) for s in STATUSES}
     return {
         "format_version": FORMAT_VERSION,
@@ -99,5 +100,6 @@ def drift_report(result: PlanResult, ledger: Any = None) -> dict[str, Any]:
         "in_sync": all(o["status"] in ("ok", "unmanaged") for o in items),
         "summary": summary,
         "objects": items,
-        "notes": list(result.plan.notes),
+        "notes": notes,
+        "object_notes": object_notes,
     }

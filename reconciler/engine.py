@@ -22,10 +22,10 @@ from reconciler.core import (
     owner_index,
 )
 from reconciler.diff import diff, ignored_addresses
-from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied
 from reconciler.ledger import Ledger
 from reconciler.manifest import Manifest, SecretResolver
-from reconciler.plan import order, safety_problems
+from reconciler.plan import order, safety_problems, unknown_target
 from reconciler.resources import REGISTRY
 
 Progress = Callable[[int, int], None]  # (done, total) of live reads
@@ -223,10 +223,7 @@ def make_plan(
     known = [r.address for state in (desired, live) for r in state]
     for t in targets or []:
         if not any(a == t or a.startswith(t + ".") for a in known):
-            raise ReconcilerError(
-                f"--target {t} matches nothing in the manifest or in CircleCI "
-                "(brackets inside a name are written \\[ and \\])"
-            )
+            raise unknown_target(t, known)
     changes, notes = diff(desired, live, kinds, pctx)
     ordered = _select(order(changes, kinds), targets or [])
     # An adopted variable is never written: it does not dilute the mass-update guard.
@@ -243,8 +240,7 @@ def make_plan(
         managed=managed,
     )
     # Reviewers see in the plan which flag apply will ask for.
-    for problem in safety_problems(plan, max_deletes=manifest.policy.max_deletes):
-        plan.notes.insert(0, f"apply will refuse this plan unless told: {problem}")
+    plan.refusals = safety_problems(plan, max_deletes=manifest.policy.max_deletes)
     untimed = _untimed(desired, live, kinds, ledger)
     if untimed:
         plan.notes.append(

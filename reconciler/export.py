@@ -2,10 +2,12 @@
 
 The given projects (settings, env var names, checkout key types, schedules, webhooks) and
 every context of the organization (env var names, restrictions), read through the same kinds
-and normalisation as plan and drift. Secret values cannot be read, so each becomes an
-`{env: NAME}` placeholder listed at the top of the file; objects that cannot be written back
-faithfully are named in `policy.ignore` so plan and apply leave them alone. Planned against
-the same organization with the placeholders set, the manifest shows no change.
+and normalisation as plan and drift. Secret values cannot be read, so each variable is adopted
+(`NAME: {}`) and a signing secret is left out; with `placeholders`, each becomes an
+`{env: NAME}` placeholder listed at the top of the file. Objects that cannot be written back
+faithfully are named in `policy.ignore` so plan and apply leave them alone; with `defaults`,
+what most projects share is written once under `defaults`. Planned against
+the same organization (with any placeholders set), the manifest shows no change.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from reconciler.resources import REGISTRY
 
 
 def export_manifest(
-    api: CircleCI, org_slug: str, project_slugs: list[str], kinds: dict[str, Kind] = REGISTRY
+    api: CircleCI,
+    org_slug: str,
+    project_slugs: list[str],
+    kinds: dict[str, Kind] = REGISTRY,
+    placeholders: bool = False,
+    defaults: bool = False,
 ) -> str:
     """The YAML text of a manifest for `org_slug` and `project_slugs`."""
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
@@ -33,4 +40,4 @@ def export_manifest(
         contexts={},
     )
     live, fetch = fetch_live(api, scope, kinds=kinds, read_all=True)
-    return build(fetch, live, kinds)
+    return build(fetch, live, kinds, placeholders, defaults)

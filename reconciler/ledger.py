@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import tempfile
 import threading
 from datetime import datetime, timezone
@@ -45,14 +46,22 @@ def _fingerprint(key: bytes, address: str, value: str) -> str:
     return _hmac(key, address.encode() + b"\0" + value.encode())
 
 
+_OFFSET = re.compile(r"([+-]\d\d)(\d\d)$")
+_FRACTION = re.compile(r"\.(\d+)(?=[+-]\d\d:\d\d$|$)")
+
+
 def _parse_time(value: Any) -> datetime | None:
     """ISO 8601, or the EDN instant the spec shows (`#joda/inst 2023-04-14T21:20:14+0000`);
     None for anything else (null included): then no time can be compared."""
     if not isinstance(value, str) or not value:
         return None
     value = value.removeprefix("#joda/inst").strip()
+    # Python 3.10's fromisoformat reads neither `Z`, `+0000` nor fractions other than 3 or 6
+    # digits: spell them as it does.
+    value = _OFFSET.sub(r"\1:\2", value.replace("Z", "+00:00"))
+    value = _FRACTION.sub(lambda m: "." + m.group(1)[:6].ljust(6, "0"), value)
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = datetime.fromisoformat(value)
     except ValueError:
         return None
     return t if t.tzinfo else t.replace(tzinfo=timezone.utc)

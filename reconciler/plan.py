@@ -7,8 +7,10 @@ deletes run last, child-first, so nothing is ever left without a value or a rest
 
 from __future__ import annotations
 
+import difflib
+
 from reconciler.core import Change, Kind, Plan
-from reconciler.errors import UnsafePlan
+from reconciler.errors import ReconcilerError, UnsafePlan
 
 
 def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
@@ -90,3 +92,14 @@ def check_safety(
     )
     if problems:
         raise UnsafePlan("; ".join(problems))
+
+
+def unknown_target(target: str, known: list[str]) -> ReconcilerError:
+    """A --target that matches nothing, with the nearest addresses: most are typos."""
+    # A high cutoff: addresses share long prefixes (`context[`), which alone look alike.
+    close = difflib.get_close_matches(target, sorted(set(known)), n=3, cutoff=0.8)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    return ReconcilerError(
+        f"--target {target} matches nothing in the manifest or in CircleCI{hint} "
+        "(brackets inside a name are written \\[ and \\])"
+    )

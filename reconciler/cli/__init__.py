@@ -3,7 +3,30 @@
 Importing the command modules registers them on the `main` group.
 """
 
-from reconciler.cli import apply, drift, emulator, export, plan, rotate, schema, validate
+from reconciler.cli import (
+    apply,
+    comment,
+    drift,
+    emulator,
+    export,
+    lint,
+    plan,
+    rotate,
+    schema,
+    validate,
+)
 from reconciler.cli.app import main
 
-__all__ = ["main", "apply", "drift", "emulator", "export", "plan", "rotate", "schema", "validate"]
+__all__ = [
+    "main",
+    "apply",
+    "comment",
+    "drift",
+    "emulator",
+    "export",
+    "lint",
+    "plan",
+    "rotate",
+    "schema",
+    "validate",
+]

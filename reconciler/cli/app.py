@@ -5,7 +5,6 @@ place that prints."""
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import __version__
+from reconciler.cli import interrupts
 from reconciler.errors import ManifestError, ReconcilerError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,17 +50,33 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+def _verbose_after(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    """`plan -v` as well as `-v plan`: the counts add up (the group's runs first)."""
+    if value:
+        before = ctx.parent.params.get("verbose", 0) if ctx.parent is not None else 0
+        _configure_logging(before + value)
 
 
 class _Group(click.Group):
     """Usage errors exit 1 (the contract), not click's default 2, which means 'changes'."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # Every command takes -v too: it is usually typed at the end of a command line.
+        cmd.params.append(
+            click.Option(
+                ["-v", "--verbose"],
+                count=True,
+                expose_value=False,
+                callback=_verbose_after,
+                help="-v: progress; -vv: every API call (also before the command).",
+            )
+        )
+        super().add_command(cmd, name)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so ledgers are saved on the way out.
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
+            interrupts.install()
         try:
             return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.Exit as exc:
@@ -115,6 +131,7 @@ def main(verbose: int) -> None:
     apply     make CircleCI match the manifest
     drift     report what changed by hand
     export    write a manifest from a live organization
+    lint      find risky settings in the manifest or live
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos
     rotate-ledger-key

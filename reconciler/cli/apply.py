@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from reconciler.cli.app import EXIT_ERROR, handle_errors, main
+from reconciler.cli.app import EXIT_ERROR, err, handle_errors, main
+from reconciler.cli.confirm import confirm_apply
 from reconciler.cli.options import (
     api_options,
     ledger_option,
@@ -72,7 +73,15 @@ def apply(
         force=force,
     )
     operator = _Terminal(host, concurrency, ledger, auto_approve, color(no_color))
-    report = apply_manifest(request, operator)
+    try:
+        report = apply_manifest(request, operator)
+    except KeyboardInterrupt:
+        if operator.planned is None:  # before any write: the generic message says enough
+            raise
+        from reconciler.render.outcomes import interrupted_summary
+
+        err(interrupted_summary(operator.planned, operator.seen))
+        sys.exit(EXIT_ERROR)
     if report.plan.empty:
         return
     counts = {s: report.count(s) for s in ("done", "failed", "skipped")}
@@ -95,6 +104,9 @@ class _Terminal:
     ):
         self.host, self.concurrency, self.ledger = host, concurrency, ledger
         self.auto, self.colored = auto, colored
+        # For an interrupted apply's summary: the approved plan's addresses, the outcomes.
+        self.planned: list[str] | None = None
+        self.seen: dict[str, str] = {}
 
     def open(self, paths: tuple[Path, ...]) -> Session:
         from reconciler.applying import Session
@@ -115,11 +127,13 @@ class _Terminal:
 
     def approve(self, plan: Plan) -> None:
         if not self.auto:
-            click.confirm(f"Apply {len(plan.changes)} change(s)?", abort=True)
+            confirm_apply(len(plan.changes))
+        self.planned = [c.address for c in plan.changes]
 
     def report(self, outcome: Outcome) -> None:
         from reconciler.render.values import clean
 
+        self.seen[outcome.address] = outcome.status
         # Live names may hold terminal control characters: shown escaped, as in the plan.
         line = f"{self.SYMBOLS[outcome.status]:>7}  {outcome.action:<7} {clean(outcome.address)}"
         click.echo(line + (f"  ({clean(outcome.detail)})" if outcome.detail else ""))

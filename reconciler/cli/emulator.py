@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -73,6 +75,7 @@ def emulator(
     --tls, the second: the CA certificate file a client must trust)."""
     try:
         from reconciler.emulator import EmulatorConfig, EmulatorServer, SeedError
+        from reconciler.emulator.banner import banner
     except ModuleNotFoundError as exc:  # werkzeug comes with the `emulator` extra
         raise ReconcilerError(
             f"the emulator needs {exc.name}: pip install 'circleci-reconciler[emulator]'"
@@ -101,6 +104,10 @@ def emulator(
     if server.ca_file is not None:
         click.echo(server.ca_file)
     sys.stdout.flush()
+    seed_data = config.seed if config.seed is not None else _seed_of(seed)
+    for line in banner(server.world, url, seed_data):
+        click.echo(line, err=True)
+    _log_to_stderr()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
@@ -110,3 +117,23 @@ def emulator(
         pass
     finally:
         server.stop()
+
+
+def _seed_of(path: Path | None) -> Any:
+    """The seed as written, for the banner (already read once: it parses)."""
+    if path is None:
+        return None
+    from reconciler.emulator.seed import read_seed
+
+    return read_seed(path)
+
+
+def _log_to_stderr() -> None:
+    """The emulator's own notes (such as why a request got 401) go to stderr."""
+    logger = logging.getLogger("reconciler.emulator")
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("emulator: %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False

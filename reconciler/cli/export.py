@@ -15,6 +15,14 @@ from reconciler.cli.options import api_options
 @click.option("--project", "projects", multiple=True, help="Project slug to include.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+@click.option(
+    "--placeholders",
+    is_flag=True,
+    help="Write secrets as {env: ...} to set before plan (default: adopted as {}).",
+)
+@click.option(
+    "--defaults", "shared", is_flag=True, help="Write what most projects share once, as defaults."
+)
 @api_options
 @handle_errors
 def export(
@@ -22,10 +30,12 @@ def export(
     projects: tuple[str, ...],
     output: Path | None,
     force: bool,
+    placeholders: bool,
+    shared: bool,
     host: str | None,
     concurrency: int,
 ) -> None:
-    """Write a manifest describing a live organization (secrets as {env: ...} placeholders)."""
+    """Write a manifest describing a live organization (secret variables adopted as {})."""
     from reconciler.cli.session import client_config
     from reconciler.client import CircleCI
     from reconciler.errors import ReconcilerError
@@ -38,7 +48,7 @@ def export(
     if not projects:
         err("No --project given: only the organization's contexts are exported.")
     api = CircleCI(client_config(host, concurrency))
-    text = export_manifest(api, org, list(projects))
+    text = export_manifest(api, org, list(projects), placeholders=placeholders, defaults=shared)
     if output:
         try:  # exclusive unless forced: a file made meanwhile is not replaced either
             with output.open("w" if force else "x", encoding="utf-8") as fh:

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from reconciler.errors import ReconcilerError
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 FORMATS = ("text", "markdown", "json")
@@ -42,6 +44,28 @@ def _ca_bundle(ctx: click.Context, param: click.Parameter, value: str | None) ->
     ctx.meta["ca_bundle"] = value
 
 
+def _host(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A host without a scheme is refused: `localhost:8080` would silently mean https to a
+    local http emulator, and a reader of the CI config cannot tell which one is meant."""
+    if value is None or "://" in value:
+        return value
+    from reconciler.client.config import check_host, is_loopback
+
+    # Checked as https first, so a user name, password or path is refused without being
+    # repeated; what is left to suggest is only a host name and port.
+    try:
+        https = check_host("https://" + value.strip())
+    except ReconcilerError as exc:
+        raise click.BadParameter(str(exc), param_hint="--host / CIRCLECI_HOST") from None
+    name = https[len("https://") :]
+    hint = f"http://{name}" if is_loopback(name.rsplit(":", 1)[0].strip("[]")) else https
+    raise click.BadParameter(
+        f"the host needs its scheme: write {hint}. The token goes only over https, or plain "
+        "http to a loopback address (--allow-http for any other)",
+        param_hint="--host / CIRCLECI_HOST",
+    )
+
+
 def api_options(fn: F) -> F:
     fn = click.option(
         "--concurrency",
@@ -54,6 +78,7 @@ def api_options(fn: F) -> F:
         "--host",
         envvar="CIRCLECI_HOST",
         default=None,
+        callback=_host,
         help="CircleCI host (default https://circleci.com; env CIRCLECI_HOST).",
     )(fn)
     fn = click.option(

@@ -24,6 +24,11 @@ from reconciler.cli.session import color, make_plan, session
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option(
+    "--no-values",
+    is_flag=True,
+    help="Read no env:/file: value (a pull-request plan needs no secret); values are not compared.",
+)
 @target_option
 @ledger_option
 @rewrite_option
@@ -35,6 +40,7 @@ def plan(
     fmt: str,
     out: Path | None,
     detailed_exitcode: bool,
+    no_values: bool,
     targets: tuple[str, ...],
     ledger: Path | None,
     rewrite_secrets: bool,
@@ -46,7 +52,11 @@ def plan(
     from reconciler.render import render
     from reconciler.savedplan import save_plan
 
-    manifest, resolver, api, book = session(paths, host, concurrency, ledger)
+    if no_values and (out or rewrite_secrets or ledger):
+        raise click.UsageError(
+            "--no-values cannot be combined with --out, --ledger or --rewrite-secrets"
+        )
+    manifest, resolver, api, book = session(paths, host, concurrency, ledger, values=not no_values)
     result = make_plan(
         manifest, resolver, api, book, list(targets), rewrite_secrets=rewrite_secrets
     )

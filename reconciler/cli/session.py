@@ -12,22 +12,30 @@ from typing import Any
 
 
 def session(
-    paths: tuple[Path, ...], host: str | None, concurrency: int, ledger: Path | None
+    paths: tuple[Path, ...],
+    host: str | None,
+    concurrency: int,
+    ledger: Path | None,
+    values: bool = True,
 ) -> tuple[Any, Any, Any, Any]:
-    """Load and resolve the manifest (every secret, before any API call), open the API."""
+    """Load and resolve the manifest (every secret, before any API call), open the API.
+    `values=False`: no secret is read (resolver None), so no value is compared either."""
     from reconciler.client import CircleCI
     from reconciler.ledger import Ledger
     from reconciler.manifest import SecretResolver, load_manifest
 
     manifest = load_manifest(list(paths))
-    resolver = SecretResolver()
-    resolver.resolve_all(manifest)
+    resolver = SecretResolver() if values else None
+    if resolver is not None:
+        resolver.resolve_all(manifest)
     # The manifest lives as long as the run: the cyclic collector need not rescan it each
     # time the plan allocates (a large organization's plan spent a tenth of its CPU there).
     gc.freeze()
     api = CircleCI(client_config(host, concurrency))
     where = ledger or manifest.ledger_path
-    return manifest, resolver, api, Ledger.open(where) if where else None
+    # Without values the ledger is not opened: its fingerprints compare values (and its key
+    # check would ask for a key this run should not hold).
+    return manifest, resolver, api, Ledger.open(where) if where and values else None
 
 
 def client_config(host: str | None, concurrency: int) -> Any:

@@ -1,6 +1,6 @@
 """The neutral core: what diff, plan, engine and every kind share. It imports no kind."""
 
-from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Plan
+from reconciler.core.change import ACTIONS, FORMAT_VERSION, Change, Note, Plan, split_notes
 from reconciler.core.context import ApplyContext, FetchContext, PlanContext
 from reconciler.core.export import ExportContext, Exported
 from reconciler.core.facts import Facts
@@ -30,6 +30,7 @@ __all__ = [
     "Facts",
     "FetchContext",
     "Kind",
+    "Note",
     "Plan",
     "PlanContext",
     "Reason",
@@ -40,4 +41,5 @@ __all__ = [
     "ignored",
     "owner",
     "owner_index",
+    "split_notes",
 ]

@@ -22,11 +22,25 @@ def _view(
     out = dict(base.fields) if base is not None else {}
     out.update(r.fields)
     # A live object of a secret-bearing kind holds a value we cannot show; a desired one
-    # shows its field only when the manifest gives a value.
+    # shows its field only when the manifest gives a value, and the value itself only when
+    # it is written in the manifest (it is in git already).
+    shown = None if live else literal(r)
     for name in sorted(kind.secret_fields):
-        if r.secret is not None or live or name in out:
+        if shown is not None and not live:
+            out[name] = shown
+        elif r.secret is not None or live or name in out:
             out[name] = SENSITIVE
     return dict(sorted(out.items()))
+
+
+def literal(r: Resource | None) -> str | None:
+    """The value written in the manifest itself; None for `env:`/`file:` and adopted ones."""
+    secret = r.secret if r is not None else None
+    # getattr: tests of the neutral core stand anything in for a reference
+    value = getattr(secret, "value", None)
+    if value is None or getattr(secret, "env", None) or getattr(secret, "file", None):
+        return None
+    return str(value.reveal())
 
 
 @dataclass
@@ -70,7 +84,8 @@ class Change:
             desired=desired,
             live=live,
             changed=changed,
-            sensitive=sorted(kind.secret_fields),
+            # A value written in the manifest is no secret of the plan's to keep.
+            sensitive=[] if literal(desired) is not None else sorted(kind.secret_fields),
             before=_view(kind, live, live=True),
             after=None if action == "delete" else _view(kind, desired, base=live),
         )
@@ -93,13 +108,34 @@ class Change:
         return d
 
 
+@dataclass(frozen=True)
+class Note:
+    """A remark about one object. Reports group the same remark (same cause, same words)
+    about many objects into one line, so a large organization does not repeat it per secret."""
+
+    address: str
+    cause: Reason
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"address": self.address, "cause": self.cause.value, "note": self.text}
+
+
+def split_notes(notes: list[str | Note]) -> tuple[list[str], list[dict[str, str]]]:
+    """Plan-wide notes, and notes about one object each in their dict form."""
+    plain = [n for n in notes if isinstance(n, str)]
+    return plain, [n.to_dict() for n in notes if isinstance(n, Note)]
+
+
 @dataclass
 class Plan:
     organization: str
     changes: list[Change]
     checksum: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[str | Note] = field(default_factory=list)
     managed: int = 0  # objects the manifest manages (for the mass-update check)
+    # Why apply would refuse this plan: reports show these before anything else.
+    refusals: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -117,11 +153,14 @@ class Plan:
         return [out[k] for k in sorted(out)]
 
     def to_dict(self) -> dict[str, Any]:
+        plain, objects = split_notes(self.notes)
         return {
             "format_version": FORMAT_VERSION,
             "organization": self.organization,
             "checksum": self.checksum,
+            "refusals": list(self.refusals),
             "summary": self.summary,
             "changes": [c.to_dict() for c in self.changes],
-            "notes": list(self.notes),
+            "notes": plain,
+            "object_notes": objects,
         }

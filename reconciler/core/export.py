@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class ExportContext:
-    """The live read (what kinds learnt, refused collections), every live object,
-    the secret placeholders handed out, and the objects the manifest must leave alone."""
+    """The live read (what kinds learnt, refused collections), every live object, the
+    secrets written (adopted, or as placeholders handed out), and the objects the manifest
+    must leave alone."""
 
     fetch: FetchContext
     live: State

@@ -93,6 +93,11 @@ class Kind(Protocol):
         """Whether no update can make `live` equal `desired` (then the object is replaced)."""
         return bool(set(changed) & self.immutable_fields)
 
+    def update_loses(self, desired: Resource, live: Resource, changed: list[str]) -> str | None:
+        """What an update in place would drop that the manifest leaves alone (plan and apply
+        then refuse the update; drift says so)."""
+        return None
+
     # --- export -------------------------------------------------------------------------
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         """The manifest text of `live`, this kind's objects under `parent` (every one of them

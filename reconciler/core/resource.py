@@ -75,7 +75,8 @@ def owner_index(scopes: Iterable[Scope]) -> Callable[[Resource], Scope | None]:
 
 
 class Reason(str, Enum):
-    """Why a change is planned. Decisions use these; `why` texts and notes are for people."""
+    """Why a change is planned, or why an object carries a note instead. Decisions and the
+    grouping of notes use these; `why` texts and notes are for people."""
 
     ABSENT = "absent"  # create: declared in the manifest, absent in CircleCI
     FIELDS_DIFFER = "fields_differ"  # update: compared fields differ
@@ -86,6 +87,8 @@ class Reason(str, Enum):
     REWRITE_REQUESTED = "rewrite_requested"  # update: --rewrite-secrets, value not comparable
     NO_UPDATE_ROUTE = "no_update_route"  # replace: a field no update can change
     NOT_DECLARED = "not_declared"  # delete: absent from a collection the manifest owns
+    NOT_COMPARED = "not_compared"  # note: no honest signal tells whether the value differs
+    IGNORED = "ignored"  # note: declared, but policy.ignore keeps it out of the plan
 
 
 @dataclass

@@ -293,6 +293,15 @@ class EmulatorApp:
         user = self.world.user_by_token(token) if token else None
         if user is not None:
             return user
+        # Info level: shown by `circleci-reconciler emulator`, silent in tests. The token
+        # sent is never repeated: it may be a real CircleCI token sent here by mistake.
+        log.info(
+            "401 for %s %s: %s; this emulator accepts the tokens listed when it started "
+            "(the seed's users and --token), in the Circle-Token header",
+            request.method,
+            request.path,
+            "no token was sent" if token is None else "a token it does not know was sent",
+        )
         if v1 and request.path.startswith("/api/v1.1/project/"):
             # Recorded: v1.1 hides private projects from bad tokens, JSON sent as text/plain.
             return json_response(404, {"message": "Project not found"}, TEXT)

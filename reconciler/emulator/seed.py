@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError
 
 from reconciler.emulator import validate
@@ -19,21 +20,45 @@ from reconciler.emulator.world import DEFAULT_SETTINGS, Record, World
 
 DEFAULT_SEED: dict[str, Any] = {"organizations": {"gh/acme": {}}}
 IGNORED = {"create", "protect"}  # manifest-only keys, harmless in a seed made from a manifest
+# Every key a seed may hold, per level (SEED.md documents each; a test holds them together).
+TOP_KEYS = {"users", "organizations"}
+USER_KEYS = {"login", "token", "organizations", "name", "github_authorized"}
+ORG_KEYS = {"id", "name", "groups", "projects", "contexts", "listed_without_id"}
 PROJECT_KEYS = {"id", "name", "default_branch", "settings", "env_vars", "checkout_keys"}
 PROJECT_KEYS.update(("schedules", "webhooks"))
+SCHEDULE_KEYS = {"description", "attribution_actor", "timetable", "parameters"}
+WEBHOOK_KEYS = {"url", "events", "verify_tls", "signing_secret"}
+CONTEXT_KEYS = {"env_vars", "restrictions"}
+RESTRICTION_KEYS = {"projects", "expressions", "groups"}
 
 
 class SeedError(ValueError):
     """The seed does not describe a world the emulator can build."""
 
 
+def _reason(exc: Exception) -> str:
+    """The parser's own words, except where they would quote the seed's values."""
+    if isinstance(exc, DuplicateKeyError):  # its text repeats both values
+        return "a key is written twice in one mapping"
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror or type(exc).__name__}"
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    if not problem:
+        return f"not a readable YAML seed ({type(exc).__name__})"
+    return f"{problem} ({context})" if context else str(problem)
+
+
 def read_seed(path: Path) -> dict[str, Any]:
+    """The seed file as data; an error names file:line:col and the parser's reason."""
     try:
         data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, YAMLError) as exc:
         where = getattr(exc, "problem_mark", None)
         at = f":{where.line + 1}:{where.column + 1}" if where is not None else ""
-        raise SeedError(f"{path}{at}: not a readable YAML seed ({type(exc).__name__})") from None
+        raise SeedError(f"{path}{at}: {_reason(exc)}") from None
     if not isinstance(data, dict):
         raise SeedError(f"{path}: a seed is a mapping with 'users' and 'organizations'")
     return data
@@ -70,7 +95,7 @@ def _checked(where: str, check: Any, *args: Any) -> Any:
 
 def build_world(seed: dict[str, Any] | None, tokens: list[str]) -> World:
     seed = DEFAULT_SEED if seed is None else seed
-    _keys(seed, {"users", "organizations"}, "top level")
+    _keys(seed, TOP_KEYS, "top level")
     world = World()
     orgs = {slug: _org(world, slug, _mapping(v, slug)) for slug, v in _org_entries(seed).items()}
     pending: list[tuple[Record, dict[str, Any]]] = []
@@ -101,7 +126,7 @@ def _org_entries(seed: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _org(world: World, slug: str, body: dict[str, Any]) -> Record:
-    _keys(body, {"id", "name", "groups", "projects", "contexts", "listed_without_id"}, slug)
+    _keys(body, ORG_KEYS, slug)
     org_id = body.get("id")
     vcs, _, base = slug.partition("/")
     if vcs == "circleci":
@@ -150,9 +175,7 @@ def _project(world: World, org: Record, ref: str, body: dict[str, Any]) -> Recor
 def _users(world: World, users: Any, orgs: dict[str, Record]) -> None:
     for i, entry in enumerate(users or []):
         entry = _mapping(entry, f"users[{i}]")
-        _keys(
-            entry, {"login", "token", "organizations", "name", "github_authorized"}, f"users[{i}]"
-        )
+        _keys(entry, USER_KEYS, f"users[{i}]")
         if not isinstance(entry.get("login"), str) or not isinstance(entry.get("token"), str):
             raise SeedError(f"seed users[{i}]: needs a login and a token")
         ids = []
@@ -196,6 +219,7 @@ def _project_children(world: World, project: Record, body: dict[str, Any]) -> No
         checkout_keys.add_key(user, project, key_type, world.clock.now())
     for name, raw in _mapping(body.get("schedules"), f"{where}.schedules").items():
         raw = _mapping(raw, f"{where}.schedules.{name}")
+        _keys(raw, SCHEDULE_KEYS, f"{where}.schedules.{name}")
         data = {k.replace("_", "-"): v for k, v in raw.items() if k not in IGNORED}
         data["timetable"] = {
             k.replace("_", "-"): v for k, v in _mapping(data.get("timetable"), name).items()
@@ -208,6 +232,7 @@ def _project_children(world: World, project: Record, body: dict[str, Any]) -> No
         _checked(f"{where}.schedules.{name}", schedules.add, world, project, fields, actor)
     for name, raw in _mapping(body.get("webhooks"), f"{where}.webhooks").items():
         raw = _mapping(raw, f"{where}.webhooks.{name}")
+        _keys(raw, WEBHOOK_KEYS, f"{where}.webhooks.{name}")
         data = {"verify-tls": True, "signing-secret": "", **_kebab(raw), "name": name}
         fields = _checked(f"{where}.webhooks.{name}", validate.webhook_fields, data)
         if set(fields) != {"name", "events", "url", "verify-tls", "signing-secret"}:
@@ -217,13 +242,13 @@ def _project_children(world: World, project: Record, body: dict[str, Any]) -> No
 
 def _context(world: World, org: Record, name: str, body: dict[str, Any]) -> None:
     where = f"{org['slug']}.contexts.{name}"
-    _keys(body, {"env_vars", "restrictions"}, where)
+    _keys(body, CONTEXT_KEYS, where)
     ctx = world.add_context(org, name)
     for var, value in _literals(body.get("env_vars"), f"{where}.env_vars").items():
         now = world.clock.now()
         ctx["env_vars"][var] = {"value": value, "created_at": now, "updated_at": now}
     wanted = _mapping(body.get("restrictions"), f"{where}.restrictions")
-    _keys(wanted, {"projects", "expressions", "groups"}, f"{where}.restrictions")
+    _keys(wanted, RESTRICTION_KEYS, f"{where}.restrictions")
     for slug in wanted.get("projects") or []:
         project = world.find_project(str(slug))
         if project is None:

@@ -1,12 +1,13 @@
-"""The exported manifest: header with every placeholder to set, each top-level kind's section
-with its parents and their collections (written by the kinds), and the policy that keeps
-hands off what could not be written back."""
+"""The exported manifest: a header saying how secrets are written (listing every placeholder
+to set), each top-level kind's section with its parents and their collections (written by the
+kinds), and the policy that keeps hands off what could not be written back."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from reconciler.core import ExportContext, FetchContext, Kind, Resource, State
+from reconciler.exporting.factor import factor
 from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, dump
@@ -16,7 +17,7 @@ MODELINE = "yaml-language-server: $schema=../schemas/manifest.schema.json"
 Children = dict[tuple[str | None, str], list[Resource]]  # (parent address, kind) -> objects
 
 
-def _header(org: str, listing: list[tuple[str, str]]) -> list[str]:
+def _header(org: str, placeholders: Placeholders) -> list[str]:
     head = [
         MODELINE,
         "",
@@ -25,14 +26,26 @@ def _header(org: str, listing: list[tuple[str, str]]) -> list[str]:
         "schemas/manifest.schema.json",
         "",
     ]
-    if not listing:
+    listing = placeholders.resolve()
+    if listing:
+        width = max(len(name) for name, _ in listing)
+        return [
+            *head,
+            "CircleCI never returns secret values, so each one below is read from an environment",
+            "variable. Set every one of these to the current value before plan or apply:",
+            *(f"  {name.ljust(width)}  {what}" for name, what in listing),
+            "",
+        ]
+    if not placeholders.adopted and not placeholders.left_out:
         return [*head, "No secret values: nothing to set before plan or apply.", ""]
-    width = max(len(name) for name, _ in listing)
     return [
         *head,
-        "CircleCI never returns secret values, so each one below is read from an environment",
-        "variable. Set every one of these to the current value before plan or apply:",
-        *(f"  {name.ljust(width)}  {what}" for name, what in listing),
+        "CircleCI never returns secret values, so none is written: each secret variable is",
+        "adopted as `NAME: {}` (it must exist; plan never writes, compares or deletes it while",
+        "it is declared), and a webhook's signing secret is left out (left alone: plan refuses",
+        "an edit of that webhook that would drop it). Nothing to set before plan or apply. To",
+        "manage a value, write {env: NAME} or {file: PATH} in its place; `export --placeholders`",
+        "writes every secret as {env: ...}.",
         "",
     ]
 
@@ -57,9 +70,19 @@ def _parent(ctx: ExportContext, parent: Resource, kinds: list[Kind], live: Child
     return out
 
 
-def build(fetch: FetchContext, live: State, kinds: Mapping[str, Kind]) -> str:
-    """The YAML text of what `fetch_live` read in read_all mode."""
-    ctx = ExportContext(fetch=fetch, live=live, placeholders=Placeholders(), hands_off=HandsOff())
+def build(
+    fetch: FetchContext,
+    live: State,
+    kinds: Mapping[str, Kind],
+    placeholders: bool = False,
+    defaults: bool = False,
+) -> str:
+    """The YAML text of what `fetch_live` read in read_all mode; secrets adopted, or with
+    `placeholders` as {env: ...} references; with `defaults`, what most projects share
+    written once."""
+    ctx = ExportContext(
+        fetch=fetch, live=live, placeholders=Placeholders(placeholders), hands_off=HandsOff()
+    )
     by_parent: Children = {}
     for r in live:
         by_parent.setdefault((r.parent, r.kind), []).append(r)
@@ -81,6 +104,10 @@ def build(fetch: FetchContext, live: State, kinds: Mapping[str, Kind]) -> str:
     doc.add("organization", fetch.org_slug)
     if ctx.hands_off.names:  # known once every section is written
         doc.add("policy", ctx.hands_off.policy())
+    projects = next((b for key, b, _ in sections if key == "projects"), None)
+    shared = factor(projects, fetch.org_slug) if defaults and projects else None
+    if shared is not None:
+        doc.add("defaults", shared)
     for key, block, before in sections:
         doc.add(key, block, before=before)
-    return dump(doc, _header(fetch.org_slug, ctx.placeholders.resolve()))
+    return dump(doc, _header(fetch.org_slug, ctx.placeholders))

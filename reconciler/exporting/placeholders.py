@@ -1,6 +1,7 @@
-"""Names of the environment variables an exported manifest reads its secrets from.
-
-CircleCI never returns a value, so every exported value is an `{env: NAME}` reference:
+"""How an exported manifest writes its secrets. CircleCI never returns a value, so by default
+each secret variable is adopted (`NAME: {}`: it must exist, its value is managed elsewhere)
+and a webhook's signing secret is left out (left alone). With `placeholders`, each value is
+an `{env: NAME}` reference instead:
 `<PROJECT>__<VAR>` for a project env var (`API__NPM_TOKEN`), `CTX_<CONTEXT>__<VAR>` for a
 context's (`CTX_AWS_PROD__AWS_ACCESS_KEY_ID`), `<PROJECT>__WEBHOOK_<NAME>` for a webhook's
 signing secret. Each part is upper-cased and sanitised to `[A-Z0-9_]`, which can make two
@@ -47,8 +48,12 @@ def _hashed(base: str, identity: str, length: int) -> str:
 
 @dataclass
 class Placeholders:
-    """Collects (object, wanted name) pairs, then hands out unique variable names."""
+    """Collects (object, wanted name) pairs, then hands out unique variable names; or, when
+    not `enabled`, counts the secrets adopted and left out."""
 
+    enabled: bool = False
+    adopted: int = 0  # variables written as `NAME: {}`
+    left_out: int = 0  # signing secrets not written
     _wanted: dict[str, str] = field(default_factory=dict)  # identity -> base name
     _what: dict[str, str] = field(default_factory=dict)  # identity -> description
     _refs: list[Ref] = field(default_factory=list)

@@ -146,6 +146,11 @@ def _lines(block: Block, depth: int) -> list[str]:
     return out
 
 
+def entry_text(entry: Entry) -> str:
+    """One entry as written, comments included: entries that read the same are equal."""
+    return "\n".join(_lines(Block([entry]), 0))
+
+
 def dump(block: Block, header: list[str]) -> str:
     """The document: header comment lines, then the mapping."""
     lines = [f"# {comment(h)}".rstrip() for h in header]

@@ -38,6 +38,9 @@ class EnvVar(StrictModel):
     """Bump to force a rewrite: CircleCI never returns values, so a change cannot always be seen."""
     protect: StrictBool = False
     """Never delete or replace this variable while it is listed here (the plan fails instead)."""
+    allow_empty: StrictBool = False
+    """With env: accept an empty environment variable (by default an error: it is usually a
+    variable the CI job was not given)."""
 
     _source_dir: Path | None = PrivateAttr(default=None)
     _origin: Position | None = PrivateAttr(default=None)
@@ -55,7 +58,12 @@ class EnvVar(StrictModel):
             return {"value": data}
         if isinstance(data, bool):
             raise ValueError("unquoted true/false: put the value in quotes")
-        if isinstance(data, int | float):
+        if isinstance(data, int):  # the value itself is never quoted back: it may be secret
+            raise ValueError(
+                "unquoted number: put it in quotes (YAML reads it as a number: a leading "
+                "zero or + sign would be lost)"
+            )
+        if isinstance(data, float):
             raise ValueError("unquoted number: put it in quotes (YAML reads 1.10 as 1.1)")
         if data is None:
             raise ValueError(
@@ -77,6 +85,8 @@ class EnvVar(StrictModel):
             )
         if len(given) > 1:
             raise ValueError(f"use only one of env, file or value (found {', '.join(given)})")
+        if self.allow_empty and self.env is None:
+            raise ValueError("allow_empty applies to env only")
         return self
 
     @property
@@ -124,10 +134,10 @@ class EnvVar(StrictModel):
             "protect": {"type": "boolean", "default": False, "description": _doc("protect")},
         }
 
-        def form(key: str, prop: dict[str, Any]) -> dict[str, Any]:
+        def form(key: str, prop: dict[str, Any], **more: Any) -> dict[str, Any]:
             return {
                 "type": "object",
-                "properties": {key: {**prop, "description": _doc(key)}, **extra},
+                "properties": {key: {**prop, "description": _doc(key)}, **extra, **more},
                 "required": [key],
                 "additionalProperties": False,
             }
@@ -138,7 +148,15 @@ class EnvVar(StrictModel):
             "variable must exist; its value is managed elsewhere, never written nor compared.",
             "anyOf": [
                 {"type": "string", "description": "A literal value; quote numbers and booleans."},
-                form("env", {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}),
+                form(
+                    "env",
+                    {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                    allow_empty={
+                        "type": "boolean",
+                        "default": False,
+                        "description": _doc("allow_empty"),
+                    },
+                ),
                 form("file", {"type": "string", "minLength": 1}),
                 form("value", {"type": "string"}),
                 {

@@ -4,7 +4,8 @@ A directory means the `*.yaml` and `*.yml` files directly inside it, sorted by n
 subdirectories and hidden files are not read (so pointing at a repository root does not pull in
 CI configs). Each file is a complete document with `version` and `organization`; all must name
 the same organization, `policy` may be written in one file only, and a project or context may be
-declared in one file only.
+declared in one file only. `defaults` are merged into the projects last (manifest/defaults.py),
+so what follows sees only projects.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from reconciler.errors import ManifestError, Problem
-from reconciler.manifest import names
+from reconciler.manifest import defaults, names
 from reconciler.manifest.model import Manifest, Policy
 from reconciler.manifest.positions import Path_, PositionTable, quote
 from reconciler.manifest.problems import translate
@@ -79,7 +80,8 @@ def load_manifest(paths: Sequence[Path | str]) -> Manifest:
             found, more = translate(exc, doc.positions, Manifest)
             problems += found
             omitted += more
-    problems += _across_files([d for d in docs if d.complete])
+    complete = [d for d in docs if d.complete]
+    problems += _across_files(complete) + defaults.problems(complete)
     if problems:
         total = len(set(problems)) + omitted
         raise ManifestError(_cap(problems, omitted), total=total)
@@ -176,6 +178,7 @@ def _merge(models: list[tuple[RawDocument, Manifest]]) -> Manifest:
     manifest._positions = positions
     manifest._files = [doc.file for doc, _ in models]
     manifest._directories = {doc.file: doc.directory for doc, _ in models}
+    defaults.apply(manifest, models)  # before binding: a value keeps its default's file
     for path, var in manifest.secret_refs():  # where each value was written, for resolution
         sub = (*path, var.kind if var.kind != "literal" else "value")
         where = positions.value(sub if positions.has(sub) else path)

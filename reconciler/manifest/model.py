@@ -11,11 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, TypeVar
 
-from pydantic import BaseModel, Field, PrivateAttr, StrictBool, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+)
 
 from reconciler.manifest import names
+from reconciler.manifest.defaults import Defaults
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import (
     ContextName,
@@ -41,6 +52,29 @@ class IgnorePolicyBase(StrictModel):
         return names.glob_match(getattr(self, key, []), name)
 
 
+class LintSuppression(StrictModel):
+    """A lint finding accepted on purpose: the rule, where, and why (the reason is required)."""
+
+    rule: Annotated[
+        StrictStr,
+        StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+        WithJsonSchema({"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}),
+    ]
+    """Rule id, as `lint --list-rules` shows it (e.g. checkout-user-key)."""
+    address: NonBlank = "*"
+    """Address glob: `*` matches any text, `?` one character; brackets are literal, so
+    `project[gh/acme/api].*` means everything under that project."""
+    reason: NonBlank
+    """Why the finding is accepted (required: a suppression is a decision someone owns)."""
+
+
+class LintPolicy(StrictModel):
+    """Settings of `lint`."""
+
+    suppress: list[LintSuppression] = []
+    """Findings accepted on purpose; one that matches nothing is itself reported."""
+
+
 class PolicyBase(StrictModel):
     """Safety rules for plan and apply; may be written in one file only."""
 
@@ -50,6 +84,8 @@ class PolicyBase(StrictModel):
     """Globs: a live context not in the manifest is deleted only when it matches one."""
     ignore: IgnorePolicyBase = Field(default_factory=IgnorePolicyBase)
     """Live objects never planned at all."""
+    lint: LintPolicy = Field(default_factory=LintPolicy)
+    """Settings of `lint` (suppressions)."""
     ledger: NonBlank | None = None
     """Path of the fingerprint ledger of secrets written, relative to this manifest file."""
 
@@ -63,6 +99,9 @@ class ProjectBase(StrictModel):
 
     create: StrictBool = False
     """Create (follow) the project when it does not exist."""
+    skip_defaults: list[NonBlank] | None = None
+    """What `defaults` would add that this project does without: a section (`webhooks`) or
+    one key of it (`env_vars.NPM_TOKEN`, `settings.build_fork_prs`)."""
 
 
 class ContextBase(StrictModel):
@@ -87,8 +126,12 @@ class ManifestBase(StrictModel):
     """Projects by slug. Projects are never deleted."""
     contexts: dict[ContextName, ContextBase] = {}
     """Contexts by name."""
+    defaults: dict[Glob, Defaults] = {}
+    """Project sections shared by every declared project a glob matches, merged under each
+    project's own keys; applied in the order written, so a later default wins."""
 
     _positions: PositionTable = PrivateAttr(default_factory=PositionTable)
+    _origins: dict[Path_, str] = PrivateAttr(default_factory=dict)
     _files: list[str] = PrivateAttr(default_factory=list)
     _directories: dict[str, Path] = PrivateAttr(default_factory=dict)
 
@@ -134,6 +177,14 @@ class ManifestBase(StrictModel):
             return None
         base = self.directory_of("policy", "ledger") or Path.cwd()
         return base / self.policy.ledger
+
+    def note_default(self, path: Path_, origin: str) -> None:
+        """Set by the loader: the value at `path` came from a default (`origin` names it)."""
+        self._origins[path] = origin
+
+    def default_origin(self, *path: str | int) -> str | None:
+        """Which default gave the value at `path` (None: the project's own, or no default)."""
+        return self._origins.get(self._path(path)) if self._origins else None
 
     def secret_refs(self) -> Iterator[tuple[Path_, EnvVar]]:
         """Every secret value the sections hold (env vars, signing secrets), with its path."""

@@ -120,7 +120,9 @@ def _message(err: Any, loc: tuple[Any, ...], root: type[BaseModel]) -> str:
         options = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
         shown = ", ".join(options)
         if isinstance(value, str):
-            return f"{quote(value)} is not one of: {shown}" + did_you_mean(value, options)
+            # The key first: a reader sees which setting refused the value.
+            key = f"{loc[-1]}: " if isinstance(loc[-1], str) else f"{label}: "
+            return f"{key}{quote(value)} is not one of: {shown}" + did_you_mean(value, options)
         return f"{label} must be one of: {shown}; not {describe(value)}"
     return f"{label}: {err['msg']}"
 

@@ -42,7 +42,8 @@ class SecretResolver:
         if ref.adopted:  # nothing asks for it: its value is never written
             raise SecretError([where.problem("declared without a value ({}): it is never written")])
         if ref.env is not None:
-            key = ("env", ref.env)
+            # A reference that allows an empty value must not lend it to one that does not.
+            key = ("env-or-empty" if ref.allow_empty else "env", ref.env)
         else:
             base = (ref.source_dir or Path.cwd()).resolve()
             target = os.path.realpath(base / (ref.file or ""))
@@ -52,7 +53,7 @@ class SecretResolver:
         if hit is not None:
             return hit
         if ref.env is not None:
-            value = self._from_env(ref.env, where)
+            value = self._from_env(ref.env, where, ref.allow_empty)
         else:
             value = self._from_file(ref.file or "", base, target, where)
         text = value.reveal()
@@ -90,7 +91,7 @@ class SecretResolver:
         if problems:
             raise SecretError(problems)
 
-    def _from_env(self, name: str, where: Position) -> Secret:
+    def _from_env(self, name: str, where: Position, allow_empty: bool = False) -> Secret:
         if name in names.RESERVED_ENV:
             raise SecretError(
                 [where.problem(f"{name} is the reconciler's own credential and may not be copied")]
@@ -98,6 +99,15 @@ class SecretResolver:
         value = self._environ.get(name)
         if value is None:
             raise SecretError([where.problem(f"environment variable {name} is not set")])
+        if not value and not allow_empty:  # mostly a variable the CI job was not given
+            raise SecretError(
+                [
+                    where.problem(
+                        f"environment variable {name} is empty; if an empty value is meant, "
+                        f"write {{env: {name}, allow_empty: true}}"
+                    )
+                ]
+            )
         return Secret(value)
 
     def _from_file(self, shown: str, base: Path, target: str, where: Position) -> Secret:

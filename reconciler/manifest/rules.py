@@ -19,6 +19,7 @@ from reconciler.manifest.yamlread import INVALID, RawDocument
 _SET_LISTS: list[Path_] = [
     ("policy", "manage_contexts"),
     *(("policy", "ignore", i.key) for i in IGNORES),
+    ("projects", "*", "skip_defaults"),
 ]
 _TOP = {"project": "projects", "context": "contexts"}
 
@@ -90,10 +91,14 @@ def check_document(doc: RawDocument) -> list[Problem]:
                 problems += _duplicates(doc, path, items, lambda v: v)
     for section in SECTIONS:
         for set_list in section.set_lists:
-            pattern = (_TOP[section.owner], "*", section.key, *set_list.path)
-            for path, items in _walk(data, pattern):
-                if isinstance(items, list):
-                    problems += _duplicates(doc, path, items, set_list.same or (lambda v: v))
+            # A default is project-shaped: its sections' lists are checked the same way.
+            tops = [_TOP[section.owner]] + (["defaults"] if section.owner == "project" else [])
+            for top in tops:
+                pattern = (top, "*", section.key, *set_list.path)
+                for path, items in _walk(data, pattern):
+                    if isinstance(items, list):
+                        same = set_list.same or (lambda v: v)
+                        problems += _duplicates(doc, path, items, same)
     return problems
 
 

@@ -27,6 +27,7 @@ from reconciler.render.drift_markdown import render_drift_markdown
 from reconciler.render.jsonutil import deep_sorted, dump, ordered
 from reconciler.render.junit import render_drift_junit
 from reconciler.render.symbols import paint
+from reconciler.render.text import notes_section
 from reconciler.render.values import clean
 
 FORMATS = ("text", "markdown", "json", "junit")
@@ -60,9 +61,7 @@ def render_drift_text(report: Mapping[str, Any], color: bool = False) -> str:
         out += ["", "Objects that differ:", ""]
         for obj in items:
             out += [*_object(obj, color), ""]
-    notes = list(report.get("notes") or [])
-    if notes:
-        out += [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in notes), ""]
+    out += notes_section(report, color)
     if in_sync(report):
         out.append(paint(NO_DRIFT + unmanaged_note(report), "ok", color))
     else:
@@ -70,7 +69,8 @@ def render_drift_text(report: Mapping[str, Any], color: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
-TOP_KEYS = ("format_version", "organization", "checksum", "in_sync", "summary", "objects")
+TOP_KEYS: tuple[str, ...] = ("format_version", "organization", "checksum", "in_sync", "summary")
+TOP_KEYS += ("objects", "notes", "object_notes")  # the notes close the report
 OBJECT_KEYS = ("address", "kind", "status", "detail", "fields")
 
 

@@ -23,18 +23,17 @@ from reconciler.render.drift_fields import (
 from reconciler.render.mdutil import (
     CELL_LIMIT,
     COMMENT_LIMIT,
-    NOTE_LIMIT,
     RESERVE,
     code,
     details,
     escape,
     fit,
-    line,
     marker,
     omitted,
     size,
     table,
 )
+from reconciler.render.notes import markdown_notes
 from reconciler.render.values import clip
 
 
@@ -86,7 +85,7 @@ def render_drift_markdown(report: Mapping[str, Any], limit: int = COMMENT_LIMIT)
 
     rows = [_row(o) for o in items]
     blocks = [_fields(o) for o in items if o.get("fields")]
-    notes = [f"- {line(clip(str(n), NOTE_LIMIT))}" for n in report.get("notes") or []]
+    notes = markdown_notes(report)
     budget = limit - size("\n".join(out)) - RESERVE
     shown_rows = fit(rows, budget // 2) if rows else 0
     budget -= sum(size(r) + 2 for r in rows[:shown_rows])

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.core import SENSITIVE
+from reconciler.render.notes import not_compared
 from reconciler.render.symbols import ACTIONS
 from reconciler.render.values import clip, compact
 
 
 def no_changes_line(plan: Mapping[str, Any]) -> str:
     """The empty plan's headline; it never claims a match for values nobody could compare."""
-    unseen = sum(1 for n in plan.get("notes") or [] if "value not compared" in str(n))
+    unseen = not_compared(plan)
     if not unseen:
         return "No changes. CircleCI matches the manifest."
     values = "value" if unseen == 1 else "values"

@@ -12,7 +12,16 @@ from reconciler.render.symbols import ACTIONS
 
 # Known keys come first in reading order; anything else follows alphabetically, so the
 # output is the same bytes for the same plan whatever order the dict was built in.
-TOP_KEYS = ("format_version", "organization", "checksum", "summary", "changes", "notes")
+TOP_KEYS = (
+    "format_version",
+    "organization",
+    "checksum",
+    "refusals",
+    "summary",
+    "changes",
+    "notes",
+    "object_notes",
+)
 CHANGE_KEYS = (
     "address",
     "kind",

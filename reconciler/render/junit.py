@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.render.drift_fields import LEGEND, MANAGED, field_rows, objects
+from reconciler.render.text import note_lines
 from reconciler.render.values import clean, clip
 
 SUITE = "circleci-reconciler drift"
@@ -92,7 +93,7 @@ def render_drift_junit(report: Mapping[str, Any]) -> str:
             ET.SubElement(props, "property", {"name": key, "value": _text(report[key])})
     if len(props):
         main.insert(0, props)
-    notes = list(report.get("notes") or [])
+    notes = note_lines(report)
     if notes:
         ET.SubElement(main, "system-out").text = "\n".join(_text(n) for n in notes)
     _suite(root, UNMANAGED_SUITE, others)

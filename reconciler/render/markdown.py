@@ -21,6 +21,7 @@ from reconciler.render.mdutil import (
     size,
     table,
 )
+from reconciler.render.notes import markdown_notes, refusals
 from reconciler.render.symbols import ACTIONS, symbol
 from reconciler.render.values import clip
 
@@ -64,6 +65,10 @@ def render_markdown(plan: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:
     """
     org = str(plan.get("organization", "?"))
     head = [marker("plan", organization=org), f"## CircleCI plan for {code(clip(org, 200))}", ""]
+    problems = refusals(plan)
+    if problems:  # before anything else: the reviewer must see what apply will ask for
+        head += ["**⛔ Apply will refuse this plan unless told:**", ""]
+        head += [f"- {line(clip(p, NOTE_LIMIT))}" for p in problems] + [""]
     changes = list(plan.get("changes") or [])
     if changes:
         head += [*_summary(plan), ""]
@@ -73,7 +78,7 @@ def render_markdown(plan: Mapping[str, Any], limit: int = COMMENT_LIMIT) -> str:
         head += [f"State checksum: {code(clip(str(plan['checksum']), 200))}", ""]
 
     blocks = [_change(c) for c in changes]
-    notes = [f"- {line(clip(str(n), NOTE_LIMIT))}" for n in plan.get("notes") or []]
+    notes = markdown_notes(plan)
     budget = limit - size("\n".join(head)) - RESERVE - (size("### Notes") if notes else 0)
     note_room = min(sum(size(n) + 1 for n in notes), budget // 4)
     shown = fit(blocks, budget - note_room)

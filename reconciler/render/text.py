@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.render.fields import Row, counts, no_changes_line, rows
+from reconciler.render.notes import note_groups, objects, refusals
 from reconciler.render.symbols import ACTIONS, LEGEND, paint, symbol
 from reconciler.render.values import clean
 
@@ -49,6 +50,13 @@ def summary_line(plan: Mapping[str, Any]) -> str:
     return "Plan: " + ", ".join(f"{n[a]} to {a}" for a in ACTIONS) + "."
 
 
+def folded(text: str, addresses: list[str]) -> str:
+    """One line for a note about many objects: its words, the count, the first few."""
+    shown = ", ".join(addresses[:3])
+    more = f" and {len(addresses) - 3} more; --format json" if len(addresses) > 3 else ""
+    return f"{text}: {objects(len(addresses))} ({shown}{more})"
+
+
 def fold_notes(notes: list[Any]) -> list[str]:
     """Notes saying the same thing about FOLD_AT or more objects become one line naming a few
     of them: a large organization would otherwise print one identical line per env var."""
@@ -62,16 +70,36 @@ def fold_notes(notes: list[Any]) -> list[str]:
         if len(addresses) < FOLD_AT or not all(addresses):
             out.extend(f"{a}: {text}" if a else text for a in addresses)
             continue
-        shown = ", ".join(addresses[:3])
-        more = len(addresses) - 3
-        out.append(f"{text}: {len(addresses)} objects ({shown} and {more} more; --format json)")
+        out.append(folded(text, addresses))
     return out
 
 
-def _notes(notes: list[Any], color: bool) -> list[str]:
-    if not notes:
+def note_lines(report: Mapping[str, Any]) -> list[str]:
+    """Plan-wide notes, then one line per typed cause of the notes about single objects
+    (grouped from the second object on: they repeat per secret)."""
+    out = fold_notes(list(report.get("notes") or []))
+    for group in note_groups(report):
+        if len(group.addresses) == 1:
+            out.append(f"{group.addresses[0]}: {group.text}")
+        else:
+            out.append(folded(group.text, group.addresses))
+    return out
+
+
+def notes_section(report: Mapping[str, Any], color: bool) -> list[str]:
+    lines = note_lines(report)
+    if not lines:
         return []
-    return [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in fold_notes(notes)), ""]
+    return [paint("Notes:", "warn", color), *(f"  - {clean(n)}" for n in lines), ""]
+
+
+def refusal_lines(plan: Mapping[str, Any], color: bool) -> list[str]:
+    """Apply's guard rails this plan runs into: the first thing a reviewer must see."""
+    problems = refusals(plan)
+    if not problems:
+        return []
+    head = paint("Apply will refuse this plan unless told:", "warn", color)
+    return [head, *(f"  ! {clean(p)}" for p in problems), ""]
 
 
 def render_text(plan: Mapping[str, Any], color: bool = False) -> str:
@@ -80,6 +108,7 @@ def render_text(plan: Mapping[str, Any], color: bool = False) -> str:
     if plan.get("checksum"):
         out.append(f"State checksum: {clean(plan['checksum'])}")
     out.append("")
+    out += refusal_lines(plan, color)
     changes = list(plan.get("changes") or [])
     if changes:
         used = [a for a in ACTIONS if any(c.get("action") == a for c in changes)]
@@ -88,7 +117,7 @@ def render_text(plan: Mapping[str, Any], color: bool = False) -> str:
         out += ["", "Changes, in the order they will be applied:", ""]
         for c in changes:
             out += [*_change(c, color), ""]
-    out += _notes(list(plan.get("notes") or []), color)
+    out += notes_section(plan, color)
     if changes:
         out.append(paint(summary_line(plan), "bold", color))
     else:

@@ -53,14 +53,19 @@ class EnvVarKind(CollectionKind):
         return self.create(ctx, desired)
 
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
-        """Each value as an `{env: NAME}` placeholder: CircleCI never returns one."""
+        """Each variable adopted (`NAME: {}`), or its value as an `{env: NAME}` placeholder:
+        CircleCI never returns one."""
         assert parent is not None
         out = Block()
         for r in sorted(live, key=lambda r: str(r.name)):
             if env_name_problem(r.name):
                 ctx.hands_off.add(IGNORED.key, r.name, self.invalid_name(parent, r.name))
                 continue
-            out.add(r.name, Flow({"env": self.placeholder(ctx, parent, r.name)}))
+            if ctx.placeholders.enabled:
+                out.add(r.name, Flow({"env": self.placeholder(ctx, parent, r.name)}))
+            else:
+                ctx.placeholders.adopted += 1
+                out.add(r.name, Flow({}))
         return Exported(out)
 
     @abstractmethod

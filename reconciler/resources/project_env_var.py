@@ -79,7 +79,9 @@ class ProjectEnvVarKind(EnvVarKind):
         if known is not None and known.changed is not None:
             return known
         if shown:
-            return SecretVerdict(None, "only the last characters are visible and they match")
+            # Four equal characters tell nothing about the rest: no claim of a match.
+            why = f"CircleCI shows only its last {len(shown)} characters, too few to tell"
+            return SecretVerdict(None, why)
         return known or SecretVerdict(None, "CircleCI shows no part of this value")
 
     def placeholder(self, ctx: ExportContext, parent: Resource, name: str) -> Ref:

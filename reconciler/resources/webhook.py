@@ -171,8 +171,8 @@ class WebhookKind(CollectionKind):
         return Exported(named(live, lambda r: self._export_one(ctx, parent, r)))
 
     def _export_one(self, ctx: ExportContext, parent: Resource, r: Resource) -> Block | None:
-        """One webhook, its signing secret as a placeholder; None (hands-off) when the
-        manifest would refuse it."""
+        """One webhook, its signing secret left out or as a placeholder; None (hands-off) when
+        the manifest would refuse it."""
         slug, short = project_names(parent)
         data = {k: r.fields[k] for k in ("url", "events", "verify_tls")}
         why = problem(Webhook, data)
@@ -181,11 +181,14 @@ class WebhookKind(CollectionKind):
             return None
         out = Block()
         out.add("events", Flow(list(r.fields["events"])))
-        if r.signal.get("masked"):  # shown masked when set; empty when there is none
+        if r.signal.get("masked") and ctx.placeholders.enabled:  # masked when set, else empty
             out.add(
                 "signing_secret",
                 Flow({"env": ctx.placeholders.webhook_secret(slug, r.name, short)}),
             )
+        elif r.signal.get("masked"):  # left out, so left alone
+            ctx.placeholders.left_out += 1
+            out.notes.append("CircleCI reports a signing secret: left out, so left alone")
         out.add("url", r.fields["url"])
         out.add("verify_tls", r.fields["verify_tls"])
         return out
@@ -197,6 +200,16 @@ class WebhookKind(CollectionKind):
         if not live.signal.get("masked"):
             return SecretVerdict(True, "CircleCI reports no signing secret")
         return SecretVerdict(None, "CircleCI masks webhook signing secrets")
+
+    def update_loses(self, desired: Resource, live: Resource, changed: list[str]) -> str | None:
+        # An update sends the whole webhook, and CircleCI's PUT may replace it: a signing
+        # secret left out of the manifest would be dropped, not left alone.
+        if desired.secret is None and live.signal.get("masked"):
+            return (
+                "its signing secret, set in CircleCI but left out of the manifest "
+                "(write signing_secret to keep one, '' if it has none)"
+            )
+        return None
 
     def _secret(self, ctx: ApplyContext, desired: Resource) -> str:
         return reveal(ctx, desired.secret) if desired.secret is not None else ""

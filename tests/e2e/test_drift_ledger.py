@@ -112,6 +112,6 @@ def test_without_a_ledger_the_plan_says_what_it_cannot_compare(
     assert cli("apply", path, "--auto-approve").exit_code == 0
     plan = cli("plan", path, "--format", "json").json()
     assert plan["changes"] == []
-    notes = "\n".join(plan["notes"])
+    notes = "\n".join(f"{n['address']}: {n['note']}" for n in plan["object_notes"])
     assert "context[aws-prod].env_var[AWS_ACCESS_KEY_ID]" in notes
     assert "never returns" in notes

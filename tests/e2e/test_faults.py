@@ -96,3 +96,27 @@ def test_interrupted_apply_converges(emulator_factory: Any, tmp_path: Path) -> N
     )
     assert check.returncode == 0, check.stdout.decode()
     assert_no_duplicates(world.state())
+
+
+def test_an_interrupt_python_cannot_raise_where_it_lands_is_delivered_again() -> None:
+    # A SIGTERM can land in a weakref callback or an import lock's cleanup, where Python
+    # prints "Exception ignored" with a traceback and drops it; the CLI raises it again.
+    script = (
+        "import signal, sys, weakref, time\n"
+        "from reconciler.cli import interrupts\n"
+        "interrupts.install()\n"
+        "class Thing: pass\n"
+        "thing = Thing()\n"
+        "def callback(_):\n"
+        "    raise KeyboardInterrupt\n"
+        "ref = weakref.ref(thing, callback)\n"
+        "try:\n"
+        "    del thing\n"
+        "    time.sleep(5)\n"
+        "    print('lost')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('delivered')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip() == "delivered"
+    assert "Traceback" not in run.stderr and "ignored" not in run.stderr

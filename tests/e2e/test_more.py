@@ -132,7 +132,7 @@ def test_apply_asks_for_confirmation_on_a_terminal(world: Any, tmp_path: Path) -
                 if not chunk:
                     break
                 out += chunk
-            if not sent and b"[y/N]" in out:
+            if not sent and b"Only 'yes' applies: " in out:
                 os.write(main, answer)
                 sent = True
             if proc.poll() is not None and not ready:
@@ -141,11 +141,13 @@ def test_apply_asks_for_confirmation_on_a_terminal(world: Any, tmp_path: Path) -
         os.close(main)
         return proc.returncode, out.decode(errors="replace")
 
-    code, text = session(b"n\n")
-    assert code == 1 and "Apply" in text and "Aborted" in text
-    assert not any(v in text for v in [*SECRETS.values(), TOKEN])
-    assert "aws-prod" not in {c["name"] for c in world.state()["contexts"].values()}
-    code, text = session(b"y\n")
+    for answer in (b"n\n", b"y\n", b"\n"):  # a reflexive y or Enter applies nothing
+        code, text = session(answer)
+        assert code == 1 and "Nothing applied (the answer was not 'yes')." in text
+        assert "Apply 16 changes to CircleCI? Only 'yes' applies: " in text
+        assert not any(v in text for v in [*SECRETS.values(), TOKEN])
+        assert "aws-prod" not in {c["name"] for c in world.state()["contexts"].values()}
+    code, text = session(b"yes\n")
     assert code == 0, text
     assert "Apply finished" in text
 

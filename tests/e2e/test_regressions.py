@@ -124,7 +124,7 @@ def test_an_ignored_context_is_not_planned_nor_anything_in_it(
     plan = cli("plan", path, "--format", "json").json()
     addresses = [c["address"] for c in plan["changes"]]
     assert not [a for a in addresses if a.startswith(("context[unmanaged]", "context[legacy-"))]
-    assert any("matches policy.ignore" in n for n in plan["notes"])
+    assert any("matches policy.ignore" in n["note"] for n in plan["object_notes"])
 
 
 def test_schedule_attributed_to_another_user(emulator_factory: Any, tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_plan_says_which_guard_apply_will_hit(cli: Cli, world: Any, tmp_path: Pa
     data["policy"]["max_deletes"] = 0
     data["policy"]["manage_contexts"] = ["*"]
     plan = cli("plan", write_manifest(tmp_path, data), "--format", "json").json()
-    assert any("--allow-deletes" in n for n in plan["notes"])
+    assert any("--allow-deletes" in n for n in plan["refusals"])
 
 
 def test_a_keyed_ledger_refuses_a_run_without_its_key(cli: Cli, world: Any, tmp_path: Path) -> None:
@@ -219,8 +219,10 @@ def test_host_must_be_a_url(cli: Cli, world: Any, tmp_path: Path) -> None:
     for bad in (world.url + "/api/v2", "ftp://example.com"):
         run = cli("plan", path, env={"CIRCLECI_HOST": bad})
         assert run.exit_code == 1 and "the CircleCI host must be" in run.stderr, bad
-    # A bare name means https; one that does not answer is named in the error.
+    # A bare name is refused with the URL to write; one that does not answer is named.
     run = cli("plan", path, env={"CIRCLECI_HOST": "127.0.0.1:9"})
+    assert run.exit_code == 1 and "write http://127.0.0.1:9." in run.stderr
+    run = cli("plan", path, env={"CIRCLECI_HOST": "https://127.0.0.1:9"})
     assert run.exit_code == 1 and "https://127.0.0.1:9" in run.stderr
 
 

@@ -1,4 +1,5 @@
-"""Export a seeded emulator, load the result, and plan it with the seeded secret values."""
+"""Export a seeded emulator, load the result, and plan it (with the seeded secret values
+where the export wrote placeholders)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ def client(emulator: Any, token: str) -> CircleCI:
     return CircleCI(ClientConfig(host=emulator.url, token=token, concurrency=4))
 
 
-def export_to(api: CircleCI, org: str, projects: list[str], path: Path) -> tuple[str, Manifest]:
-    text = export_manifest(api, org, projects)
+def export_to(
+    api: CircleCI, org: str, projects: list[str], path: Path, placeholders: bool = False
+) -> tuple[str, Manifest]:
+    text = export_manifest(api, org, projects, placeholders=placeholders)
     path.write_text(text, encoding="utf-8")
     return text, load_manifest([path])
 

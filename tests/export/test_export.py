@@ -103,7 +103,9 @@ def test_every_list_was_read_past_its_first_page(emulator: Any, tmp_path: Path) 
 
 
 def test_placeholders_are_listed_unique_and_hold_no_value(emulator: Any, tmp_path: Path) -> None:
-    text, m = export_to(client(emulator, TOKEN), ORG, [API, WEB], tmp_path / "m.yaml")
+    text, m = export_to(
+        client(emulator, TOKEN), ORG, [API, WEB], tmp_path / "m.yaml", placeholders=True
+    )
     refs = _refs(text)
     assert len(refs) == len(set(refs)) == len(SECRETS) + 3  # every env var, 3 signing secrets
     assert _header_names(text) == sorted(refs)

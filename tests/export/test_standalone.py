@@ -34,7 +34,7 @@ def test_standalone_slugs_round_trip(emulator_factory: Any, tmp_path: Path) -> N
     }
     emulator = emulator_factory(seed=world, tokens=(TOKEN,), page_size=2)
     api = client(emulator, TOKEN)
-    text, m = export_to(api, ORG, [APP], tmp_path / "m.yaml")
+    text, m = export_to(api, ORG, [APP], tmp_path / "m.yaml", placeholders=True)
     assert m.organization == ORG and list(m.projects) == [APP]
     r = m.contexts["deploy"].restrictions
     assert r is not None and r.projects == sorted([APP, LIB])

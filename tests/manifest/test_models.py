@@ -43,6 +43,7 @@ def test_defaults_are_the_documented_ones(write) -> None:
     assert load_manifest([write(HEAD)]).policy.model_dump() == {
         "max_deletes": 10,
         "manage_contexts": [],
+        "lint": {"suppress": []},
         "ignore": {"contexts": [], "env_vars": [], "webhooks": [], "schedules": []},
         "ledger": None,
     }

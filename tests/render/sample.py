@@ -220,12 +220,24 @@ def full_plan() -> dict[str, Any]:
         "organization": "gh/acme",
         "checksum": CHECKSUM,
         "summary": {"create": 7, "update": 3, "replace": 2, "delete": 4},
+        "refusals": [
+            "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
+            "--allow-deletes to proceed"
+        ],
         "changes": changes,
-        "notes": [
-            f"{API}.env_var[NPM_TOKEN]: value not compared: CircleCI never returns this value",
-            "context[aws-prod].env_var[A|B]: value not compared: <b>no</b> `signal` here",
+        "notes": ["tamper detection is not possible for context[aws-prod]: <b>no</b> time"],
+        "object_notes": [
+            unseen(f"{API}.env_var[NPM_TOKEN]", "CircleCI never returns this value"),
+            unseen(f"{API}.env_var[SENTRY_DSN]", "CircleCI never returns this value"),
+            unseen(f"{WEB}.env_var[NPM_TOKEN]", "CircleCI never returns this value"),
+            unseen("context[aws-prod].env_var[A|B]", "<b>no</b> `signal` here"),
         ],
     }
+
+
+def unseen(address: str, why: str) -> dict[str, str]:
+    """A note about one value no honest signal could compare, in the plan's dict form."""
+    return {"address": address, "cause": "not_compared", "note": f"value not compared: {why}"}
 
 
 def empty_plan(notes: list[str] | None = None) -> dict[str, Any]:
