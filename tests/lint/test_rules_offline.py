@@ -62,7 +62,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "webhook-unsigned",
-        project(webhooks={"slack": HOOK}),
+        project(webhooks={"slack": {**HOOK, "signing_secret": ""}}),
         project(webhooks={"slack": {**HOOK, "signing_secret": {"env": "HOOK_SECRET"}}}),
     ),
     (
@@ -143,3 +143,11 @@ def test_a_clean_manifest_has_no_findings(tmp_path: Path) -> None:
 )
 def test_expressions_any_branch_satisfies(expression: str, any: bool) -> None:
     assert any_branch(expression) is any
+
+
+def test_a_webhook_whose_signing_secret_is_left_alone_is_not_called_unsigned(
+    tmp_path: Path,
+) -> None:
+    # Export writes webhooks without `signing_secret`, which leaves the live one alone.
+    found = rules_found(offline(tmp_path, manifest(**project(webhooks={"slack": HOOK}))))
+    assert "webhook-unsigned" not in found
