@@ -20,16 +20,20 @@ STATUSES = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
 
 def _field_rows(change: Any) -> list[dict[str, Any]]:
     before, after = change.before or {}, change.after or {}
+    write_only = REGISTRY[change.kind].secret_fields
     rows = []
     for name in change.changed:
         secret = name in change.sensitive
-        rows.append(
-            {
-                "field": name,
-                "manifest": SENSITIVE if secret else after.get(name),
-                "live": SENSITIVE if secret else before.get(name),
-            }
-        )
+        row = {
+            "field": name,
+            "manifest": SENSITIVE if secret else after.get(name),
+            "live": SENSITIVE if secret else before.get(name),
+        }
+        if name in write_only and not secret:
+            # Written in the manifest itself (it is in git already): shown; the live value
+            # never is, and renderers keep masking it.
+            row["literal"] = True
+        rows.append(row)
     return rows
 
 

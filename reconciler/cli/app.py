@@ -130,6 +130,7 @@ def main(verbose: int) -> None:
     plan      show what apply would change
     apply     make CircleCI match the manifest
     drift     report what changed by hand
+    comment   post the plan as one pull-request comment
     export    write a manifest from a live organization
     lint      find risky settings in the manifest or live
     schema    print the manifest's JSON Schema

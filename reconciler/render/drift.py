@@ -85,7 +85,9 @@ def _json_object(obj: Mapping[str, Any]) -> dict[str, Any]:
         out["fields"] = [
             {
                 "field": f.get("field"),
-                "manifest": _side(f.get("manifest"), f.get("field") in masked),
+                "manifest": _side(
+                    f.get("manifest"), f.get("field") in masked and not f.get("literal")
+                ),
                 "live": _side(f.get("live"), f.get("field") in masked),
             }
             for f in obj.get("fields") or []
@@ -113,7 +115,13 @@ def masked(
         rows = obj.get("fields")
         if secret and rows:
             rows = [
-                {**f, "manifest": SENSITIVE, "live": SENSITIVE} if f.get("field") in secret else f
+                {
+                    **f,
+                    "manifest": f.get("manifest") if f.get("literal") else SENSITIVE,
+                    "live": SENSITIVE,
+                }
+                if f.get("field") in secret
+                else f
                 for f in rows
             ]
             obj = {**obj, "fields": rows}

@@ -76,7 +76,9 @@ def field_rows(obj: Mapping[str, Any]) -> list[FieldRow]:
         name = str(f.get("field", ""))
         m, lv = f.get("manifest"), f.get("live")
         sensitive = SENSITIVE in (m, lv)
-        out.append(FieldRow(name, _show(m, sensitive), _show(lv, sensitive), sensitive))
+        # A value written in the manifest itself is shown; its live side never is.
+        shown = _show(m, sensitive and not f.get("literal"))
+        out.append(FieldRow(name, shown, _show(lv, sensitive), sensitive))
     return out
 
 

@@ -26,3 +26,20 @@ def test_a_literal_is_shown_and_a_reference_is_not(cli: Cli, world: Any, tmp_pat
     assert block.splitlines()[-1] == '      value: "debug"'
     block = out.split("+ project[gh/acme/api].env_var[SENTRY_DSN]\n")[1].split("\n\n")[0]
     assert block.splitlines()[-1] == "      value: (sensitive)"
+
+
+def test_drift_shows_a_literal_and_never_the_live_value(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    path = write_manifest(tmp_path, complete())
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    manifest = complete()
+    manifest["projects"]["gh/acme/api"]["env_vars"]["LOG_LEVEL"] = "verbose"
+    path = write_manifest(tmp_path, manifest)
+    report = cli("drift", path, "--format", "json")
+    assert report.exit_code == 2
+    (obj,) = [o for o in report.json()["objects"] if o["address"].endswith("[LOG_LEVEL]")]
+    assert obj["fields"] == [{"field": "value", "manifest": "verbose", "live": "(sensitive)"}]
+    for fmt in ("text", "markdown", "junit"):
+        out = cli("drift", path, "--format", fmt).stdout
+        assert "verbose" in out and "debug" not in out, fmt
