@@ -12,6 +12,9 @@ the same organization (with any placeholders set), the manifest shows no change.
 
 from __future__ import annotations
 
+import fnmatch
+import re
+
 from reconciler.client.api import CircleCI
 from reconciler.core import Kind
 from reconciler.engine import fetch_live
@@ -19,6 +22,23 @@ from reconciler.exporting.document import build
 from reconciler.manifest import Manifest, Project
 from reconciler.manifest.names import normalise_org, normalise_project
 from reconciler.resources import REGISTRY
+from reconciler.resources.names import canonical_slug
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+def discover(api: CircleCI, org_slug: str, wanted: list[str]) -> list[str]:
+    """The project slugs to export: those named, and for globs (or nothing named) the
+    organization's projects CircleCI lists. No v2 route lists an organization's projects:
+    v1.1 lists those the token's user follows (none of a standalone organization's)."""
+    named = [s for s in wanted if not _GLOB.search(s)]
+    globs = [s for s in wanted if _GLOB.search(s)] or ([] if wanted else ["*"])
+    if not globs:
+        return named
+    org = (normalise_org(org_slug) or org_slug).lower()
+    listed = [s for s in api.followed_projects() if s.lower().startswith(org + "/")]
+    picked = [s for s in listed if any(fnmatch.fnmatchcase(s, canonical_slug(g)) for g in globs)]
+    return named + picked
 
 
 def export_manifest(
@@ -29,9 +49,10 @@ def export_manifest(
     placeholders: bool = False,
     defaults: bool = False,
 ) -> str:
-    """The YAML text of a manifest for `org_slug` and `project_slugs`."""
+    """The YAML text of a manifest for `org_slug` and `project_slugs` (globs pick among the
+    projects discovered; none given: every project discovered)."""
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
-    slugs = sorted({normalise_project(s) or s for s in project_slugs})
+    slugs = sorted({normalise_project(s) or s for s in discover(api, org_slug, project_slugs)})
     # The scope to read, not a manifest from a file: unchecked, so the API judges the slugs.
     scope = Manifest.model_construct(
         version=1,

@@ -12,7 +12,12 @@ from reconciler.cli.options import api_options
 
 @main.command()
 @click.option("--org", "org", required=True, help="Organization slug, e.g. gh/acme.")
-@click.option("--project", "projects", multiple=True, help="Project slug to include.")
+@click.option(
+    "--project",
+    "projects",
+    multiple=True,
+    help="Project slug, or a glob among the projects found (default: every one found).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
 @click.option(
@@ -45,8 +50,11 @@ def export(
     refused = f"{output} already exists: pass --force to overwrite it"
     if output and output.exists() and not force:
         raise ReconcilerError(refused)
-    if not projects:
-        err("No --project given: only the organization's contexts are exported.")
+    if not projects or any(c in p for p in projects for c in "*?["):
+        err(
+            "Exporting the projects CircleCI lists for this token's user (those it follows; "
+            "a standalone organization's are not listed): name any other with --project."
+        )
     api = CircleCI(client_config(host, concurrency))
     text = export_manifest(api, org, list(projects), placeholders=placeholders, defaults=shared)
     if output:

@@ -82,6 +82,7 @@ class CheckoutKeyType(str, Enum):
 class AttributionActor(str, Enum):
     CURRENT = "current"
     SYSTEM = "system"
+    KEEP = "keep"  # whoever CircleCI attributes it to now (made by someone else): not compared
 
 
 class RestrictionKind(str, Enum):

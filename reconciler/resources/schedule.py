@@ -44,7 +44,7 @@ from reconciler.resources.names import child_address, slug_of
 
 DAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-SYSTEM = "system"
+SYSTEM, CURRENT, KEEP = "system", "current", "keep"
 
 
 def _range(low: int, high: int, what: str) -> AfterValidator:
@@ -136,7 +136,8 @@ class Schedule(StrictModel):
     """Shown in CircleCI's UI."""
     attribution_actor: AttributionActor = AttributionActor.CURRENT
     """Who the runs are attributed to: `current` (the user whose token applies the manifest,
-    the default) or `system`."""
+    the default), `system`, or `keep` (whoever CircleCI attributes it to now, e.g. the
+    colleague who made it: never compared or changed; a new schedule is made as `current`)."""
     timetable: Timetable
     """When it runs."""
     parameters: dict[NonBlank, Parameter]
@@ -220,12 +221,15 @@ def timetable(raw: dict[str, Any]) -> dict[str, Any]:
 def _fields(
     description: str | None, actor: str, tt: dict[str, Any], params: Mapping[str, object] | None
 ) -> dict[str, Any]:
-    return {
+    fields = {
         "description": description or "",
         "attribution_actor": actor,
         "timetable": timetable(tt),
         "parameters": dict(params or {}),
     }
+    if actor == KEEP:  # the live attribution stands: not a managed field
+        del fields["attribution_actor"]
+    return fields
 
 
 def _attribute(r: Resource, user_id: str) -> Resource:
@@ -311,6 +315,12 @@ class ScheduleKind(CollectionKind):
         """One schedule as the manifest writes it, or None (hands-off) when the manifest
         would refuse it (a schedule made before a rule the manifest checks)."""
         actor = str(r.ids.get("stored_actor") or r.fields["attribution_actor"])
+        who, user_id = r.ids.get("actor_id"), ctx.fetch.facts(TokenUser).id
+        note = ""
+        if actor != SYSTEM and who and user_id and who != user_id:
+            # Made by someone else: `current` would move it to whoever applies the manifest.
+            login = r.ids.get("actor") or who
+            actor, note = KEEP, f"runs as {login}; `keep` leaves it so (`current`: the applier)"
         description = r.fields["description"] or None
         parameters: dict[str, object] = dict(r.fields["parameters"])
         timetable: dict[str, object] = dict(r.fields["timetable"])
@@ -327,11 +337,6 @@ class ScheduleKind(CollectionKind):
             ctx.hands_off.add(IGNORED.key, r.name, f"schedule {r.name!r} of {slug}: {why}")
             return None
         out = Block()
-        who, user_id = r.ids.get("actor_id"), ctx.fetch.facts(TokenUser).id
-        note = ""
-        if actor != SYSTEM and who and user_id and who != user_id:
-            login = r.ids.get("actor") or who
-            note = f"runs as {login}; `current` means the user whose token applies this manifest"
         out.add("attribution_actor", actor, after=note)
         if description is not None:
             out.add("description", description)
@@ -351,10 +356,13 @@ class ScheduleKind(CollectionKind):
 
     @staticmethod
     def _body(desired: Resource) -> dict[str, Any]:
+        """The whole desired schedule; with `keep`, no attribution (the spec's PATCH fields
+        are optional: the live one stays)."""
         return {"name": desired.name, **{k: desired.fields[k] for k in sorted(desired.fields)}}
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
-        s = ctx.api.create_schedule(slug_of(desired.parent), self._body(desired))
+        body = {"attribution_actor": CURRENT, **self._body(desired)}  # `keep` makes it anew
+        s = ctx.api.create_schedule(slug_of(desired.parent), body)
         return self._live(desired.parent or "", s, ctx.facts(TokenUser).id)
 
     def update(

@@ -46,5 +46,6 @@ def test_a_schedule_run_as_someone_else_says_so(emulator_factory: Any, tmp_path:
     data["users"].insert(0, {"login": "alice", "token": "alice-token", "organizations": [ORG]})
     emulator = emulator_factory(seed=data, tokens=(TOKEN,), page_size=2)
     text, m = export_to(client(emulator, TOKEN), ORG, [API], tmp_path / "m.yaml")
-    assert "attribution_actor: current  # runs as alice; `current` means" in text
+    # `keep`: the round trip plans no move to whoever applies the manifest.
+    assert "attribution_actor: keep  # runs as alice; `keep` leaves it so" in text
     assert "attribution_actor: system\n" in text  # the nightly one is not anyone's

@@ -52,11 +52,11 @@ def test_a_schedule_is_written_whole_and_sorted() -> None:
     assert out.hands_off == {}
 
 
-def test_one_run_as_another_user_stays_current_with_a_note() -> None:
+def test_one_run_as_another_user_is_kept_with_a_note() -> None:
     live = _live("weekly", actor={"id": "u2", "login": "alice"})
     assert live.fields["attribution_actor"] == "user:alice"  # what plan compares
     text = Export("schedule", API, [live]).text
-    assert "attribution_actor: current  # runs as alice; `current` means the user" in text
+    assert "attribution_actor: keep  # runs as alice; `keep` leaves it so" in text
 
 
 def test_one_the_manifest_would_refuse_is_hands_off() -> None:
