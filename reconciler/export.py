@@ -17,7 +17,7 @@ import re
 
 from reconciler.client.api import CircleCI
 from reconciler.core import Kind
-from reconciler.engine import fetch_live
+from reconciler.engine import Progress, fetch_live
 from reconciler.exporting.document import build
 from reconciler.manifest import Manifest, Project
 from reconciler.manifest.names import normalise_org, normalise_project
@@ -48,6 +48,7 @@ def export_manifest(
     kinds: dict[str, Kind] = REGISTRY,
     placeholders: bool = False,
     defaults: bool = False,
+    progress: Progress | None = None,
 ) -> str:
     """The YAML text of a manifest for `org_slug` and `project_slugs` (globs pick among the
     projects discovered; none given: every project discovered)."""
@@ -60,5 +61,5 @@ def export_manifest(
         projects={s: Project() for s in slugs},
         contexts={},
     )
-    live, fetch = fetch_live(api, scope, kinds=kinds, read_all=True)
+    live, fetch = fetch_live(api, scope, progress, kinds=kinds, read_all=True)
     return build(fetch, live, kinds, placeholders, defaults)

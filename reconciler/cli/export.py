@@ -41,7 +41,7 @@ def export(
     concurrency: int,
 ) -> None:
     """Write a manifest describing a live organization (secret variables adopted as {})."""
-    from reconciler.cli.session import client_config
+    from reconciler.cli.session import client_config, reading
     from reconciler.client import CircleCI
     from reconciler.errors import ReconcilerError
     from reconciler.export import export_manifest
@@ -56,7 +56,10 @@ def export(
             "a standalone organization's are not listed): name any other with --project."
         )
     api = CircleCI(client_config(host, concurrency))
-    text = export_manifest(api, org, list(projects), placeholders=placeholders, defaults=shared)
+    with reading() as update:  # a progress bar on a terminal
+        text = export_manifest(
+            api, org, list(projects), placeholders=placeholders, defaults=shared, progress=update
+        )
     if output:
         try:  # exclusive unless forced: a file made meanwhile is not replaced either
             with output.open("w" if force else "x", encoding="utf-8") as fh:

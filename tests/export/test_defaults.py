@@ -88,6 +88,30 @@ def test_defaults_shorten_the_export_and_plan_empty(emulator_factory: Any, tmp_p
         assert "No changes" in plan.output
 
 
+def test_export_org_with_no_other_flag_plans_empty(emulator_factory: Any, tmp_path: Path) -> None:
+    """The adoption path as a new user takes it: 40 projects found with no --project, secrets
+    adopted, schedules by another user (the seed's first member) and by the system kept."""
+    seed = _seed()
+    seed["users"].insert(0, {"login": "bob", "token": "bob-token", "organizations": [ORG]})
+    for n, body in enumerate(seed["organizations"][ORG]["projects"].values()):
+        if "schedules" in body and n % 10 == 0:
+            del body["schedules"]["nightly"]["attribution_actor"]  # bob's, not the system's
+    emulator = emulator_factory(seed=seed, tokens=(), page_size=20)
+    env = {"CIRCLECI_TOKEN": TOKEN, "CIRCLECI_HOST": emulator.url}
+    plain, shared = tmp_path / "plain.yaml", tmp_path / "shared.yaml"
+    for out, extra in ((plain, []), (shared, ["--defaults"])):
+        run = CliRunner().invoke(main, ["export", "--org", ORG, *extra, "-o", str(out)], env=env)
+        assert run.exit_code == 0, run.output
+    assert set(load_manifest([plain]).projects) == set(SLUGS)
+    text = plain.read_text(encoding="utf-8")
+    assert "attribution_actor: keep" in text and "attribution_actor: system" in text
+    lines = [len(p.read_text(encoding="utf-8").splitlines()) for p in (plain, shared)]
+    assert lines[1] <= 0.6 * lines[0], lines
+    for path in (plain, shared):
+        plan = CliRunner().invoke(main, ["plan", str(path), "--detailed-exitcode"], env=env)
+        assert plan.exit_code == 0, plan.output
+
+
 def _body(**sections: Any) -> Block:
     body = Block()
     for key, value in sections.items():
