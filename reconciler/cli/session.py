@@ -44,15 +44,13 @@ def client_config(host: str | None, concurrency: int) -> Any:
 
     from reconciler.cli.app import err
     from reconciler.client import ClientConfig
-    from reconciler.client.config import is_loopback
 
     meta = click.get_current_context().meta
     allow = bool(meta.get("allow_http"))
     config = ClientConfig.from_env(
         host=host, concurrency=concurrency, allow_http=allow, ca_bundle=meta.get("ca_bundle")
     )
-    hostname = config.host.split("://", 1)[1].rsplit(":", 1)[0].strip("[]")
-    if config.host.startswith("http://") and not is_loopback(hostname):
+    if config.in_clear:
         err(f"Warning: {config.host} is plain http: the API token crosses the network in clear.")
     return config
 

@@ -117,6 +117,13 @@ class ClientConfig:
 
     __str__ = __repr__
 
+    @property
+    def in_clear(self) -> bool:
+        """Whether the token crosses the network unencrypted (plain http off loopback, only
+        with allow_http): the command line warns."""
+        url = urlsplit(self.host)
+        return url.scheme == "http" and not is_loopback(url.hostname or "")
+
     def base_url(self, api: str) -> str:
         """`v2` or `v1.1`: the API root under the host."""
         if api not in ("v2", "v1.1"):
