@@ -7,7 +7,6 @@ times, checksums over them) is replaced by stable tokens before comparing.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import requests
 from ruamel.yaml import YAML
 
 from tests.e2e.harness import Cli
+from tests.render.goldens import check_golden
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "examples" / "demo" / "manifest.yaml"
@@ -53,13 +53,7 @@ def stable(text: str) -> str:
 
 
 def check(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    actual = stable(actual)
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs from its golden file"
+    check_golden(name, stable(actual), GOLDEN)
 
 
 def demo_seed() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Golden files: compare with tests/render/golden/, rewrite them with UPDATE_GOLDEN=1."""
+"""Golden files: compare with a golden directory (tests/render/golden/ unless told), rewrite
+them with UPDATE_GOLDEN=1. Every golden test of the suite goes through this one function."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from pathlib import Path
 GOLDEN = Path(__file__).parent / "golden"
 
 
-def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
+def check_golden(name: str, actual: str, directory: Path = GOLDEN) -> None:
+    path = directory / name
     if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.mkdir(exist_ok=True)
+        directory.mkdir(exist_ok=True)
         path.write_bytes(actual.encode("utf-8"))
     assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
     expected = path.read_bytes().decode("utf-8")

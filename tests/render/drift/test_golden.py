@@ -3,7 +3,6 @@ Rewrite the golden files with UPDATE_GOLDEN=1 after an intended change."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.render.drift import FORMATS, render_drift
 from reconciler.render.drift_fields import STATUSES
 from tests.render.drift.sample import clean_report, full_report
+from tests.render.goldens import check_golden as shared_check
 
 GOLDEN = Path(__file__).parent / "golden"
 REPORTS: dict[str, Callable[[], dict[str, Any]]] = {"full": full_report, "clean": clean_report}
@@ -27,12 +27,7 @@ OUTPUTS = {
 
 
 def check_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_bytes(actual.encode("utf-8"))
-    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
-    assert actual == path.read_bytes().decode("utf-8"), f"{name} differs from its golden file"
+    shared_check(name, actual, GOLDEN)
 
 
 @pytest.mark.parametrize("report", sorted(REPORTS))
