@@ -52,6 +52,39 @@ class CircleCI:
             return False
         return True
 
+    # Generic routes. A kind whose calls need nothing more than these (one path, JSON in,
+    # JSON out) speaks through them from its own module, so a new kind adds no method here.
+    # Answers come back snake_cased; user data (`parameters`) is kept verbatim.
+
+    def get(self, path: str, *, params: Json | None = None, api: str = "v2") -> Json | None:
+        """One object; None when CircleCI answers 404."""
+        try:
+            return _snake(self.http.request("GET", path, api=api, params=params))
+        except NotFound:
+            return None
+
+    def get_all(self, path: str, *, params: Json | None = None) -> list[Json]:
+        """Every item of a paginated list (`items` + `next_page_token`)."""
+        return [_snake(i) for i in self.http.get_all(path, params=params)]
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Json | None = None,
+        probe: Callable[[], Json | None] | None = None,
+    ) -> Json:
+        """A write with a body in the API's own spelling. A POST with a `probe` (which finds
+        the object the POST would have made) is never repeated blindly."""
+        answer = self.http.request(method, path, json=body, params=params, probe=probe)
+        return _snake(answer) if isinstance(answer, dict) else {}
+
+    def delete(self, path: str) -> bool:
+        """False when the object was already gone (404)."""
+        return self._delete(path)
+
     # identity and organizations
 
     def me(self) -> Json:
@@ -317,6 +350,14 @@ class CircleCI:
         return [norm.group(i) for i in items]
 
 
-def _seg(value: str, safe: str = "") -> str:
+def _snake(value: Any) -> Json:
+    out = norm.snake_keys(value)
+    return out if isinstance(out, dict) else {}
+
+
+def seg(value: str, safe: str = "") -> str:
     """One path segment: ids and names escaped so they can never add a segment."""
     return quote(value, safe=safe)
+
+
+_seg = seg

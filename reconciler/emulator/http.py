@@ -38,6 +38,18 @@ class Reply:
 Route = tuple[str, str, Callable[..., Reply]]  # (path under /api, method, handler)
 
 
+@dataclass(frozen=True)
+class SeedKey:
+    """A seed key a handler module reads: `key` on every `level` ("project" or
+    "organization") entry of a seed. `load(world, record, value, where)` builds its records
+    once every project and user exists; it raises ValueError (or Fail) with a message that
+    names no seeded value."""
+
+    level: str
+    key: str
+    load: Callable[[World, Record, Any, str], None]
+
+
 @dataclass
 class Ctx:
     request: Request

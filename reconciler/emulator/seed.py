@@ -13,7 +13,13 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import YAMLError
 
 from reconciler.emulator import validate
-from reconciler.emulator.handlers import checkout_keys, restrictions, schedules, webhooks
+from reconciler.emulator.handlers import (
+    SEED_KEYS,
+    checkout_keys,
+    restrictions,
+    schedules,
+    webhooks,
+)
 from reconciler.emulator.http import Fail
 from reconciler.emulator.util import is_uuid, key_uuid, org_slug, split_slug, uuid_key
 from reconciler.emulator.world import DEFAULT_SETTINGS, Record, World
@@ -29,6 +35,13 @@ PROJECT_KEYS.update(("schedules", "webhooks"))
 SCHEDULE_KEYS = {"description", "attribution_actor", "timetable", "parameters"}
 WEBHOOK_KEYS = {"url", "events", "verify_tls", "signing_secret"}
 CONTEXT_KEYS = {"env_vars", "restrictions"}
+# Keys handler modules read (handlers.SEED_KEYS), by level.
+EXTRA = {
+    level: {k.key: k for k in SEED_KEYS if k.level == level}
+    for level in ("project", "organization")
+}
+ORG_KEYS.update(EXTRA["organization"])
+PROJECT_KEYS.update(EXTRA["project"])
 RESTRICTION_KEYS = {"projects", "expressions", "groups"}
 
 
@@ -91,6 +104,10 @@ def _checked(where: str, check: Any, *args: Any) -> Any:
         return check(*args)
     except Fail as exc:
         raise SeedError(f"seed {where}: {exc.message}") from None
+    except SeedError:
+        raise
+    except ValueError as exc:
+        raise SeedError(f"seed {where}: {exc}") from None
 
 
 def build_world(seed: dict[str, Any] | None, tokens: list[str]) -> World:
@@ -112,7 +129,18 @@ def build_world(seed: dict[str, Any] | None, tokens: list[str]) -> World:
     for slug, body in _org_entries(seed).items():
         for name, cbody in _mapping(body.get("contexts"), f"{slug}.contexts").items():
             _context(world, orgs[slug], str(name), _mapping(cbody, f"contexts.{name}"))
+    # Handlers' keys last: every project, user and context exists by now.
+    for project, body in pending:
+        _extra(world, "project", project, _mapping(body, project["slug"]), project["slug"])
+    for slug, body in _org_entries(seed).items():
+        _extra(world, "organization", orgs[slug], body, slug)
     return world
+
+
+def _extra(world: World, level: str, record: Record, body: dict[str, Any], where: str) -> None:
+    for key, hook in EXTRA[level].items():
+        if body.get(key) is not None:
+            _checked(f"{where}.{key}", hook.load, world, record, body[key], f"{where}.{key}")
 
 
 def _org_entries(seed: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -55,6 +55,9 @@ class World:
         self.schedules: dict[str, Record] = {}
         self.webhooks: dict[str, Record] = {}
         self.deleted_contexts: list[str] = []  # GETs on these answer 403, as CircleCI does
+        # Tables a handler module keeps for itself (pipeline definitions, org settings...),
+        # made on first use, so a new kind's routes need no change here.
+        self.tables: dict[str, dict[str, Record]] = {}
         self._by_token: dict[str, str] = {}
         self._project_by_slug: dict[str, str] = {}
 
@@ -63,6 +66,7 @@ class World:
         with self.lock:
             out = {name: copy.deepcopy(getattr(self, name)) for name in TABLES}
             out["deleted_contexts"] = list(self.deleted_contexts)
+            out["tables"] = copy.deepcopy(self.tables)
         if not with_tokens:
             for user in out["users"].values():
                 user.pop("token", None)
@@ -74,12 +78,17 @@ class World:
         for name in TABLES:
             setattr(world, name, copy.deepcopy(data.get(name, {})))
         world.deleted_contexts = list(data.get("deleted_contexts", []))
+        world.tables = copy.deepcopy(data.get("tables", {}))
         world.reindex()
         return world
 
     def reindex(self) -> None:
         self._by_token = {u["token"]: uid for uid, u in self.users.items() if u.get("token")}
         self._project_by_slug = {p["slug"]: pid for pid, p in self.projects.items()}
+
+    def table(self, name: str) -> dict[str, Record]:
+        """A handler's own table of records by id (kept in dumps and state files)."""
+        return self.tables.setdefault(name, {})
 
     # ---- users and organizations -------------------------------------------------------
     def add_user(self, login: str, token: str, org_ids: list[str], name: str = "") -> Record:
@@ -161,11 +170,12 @@ class World:
         return self.projects.get(pid) if pid else None
 
     def delete_project(self, project: Record) -> None:
-        """With its schedules and webhooks; restrictions naming it stay, dangling."""
+        """With its schedules, webhooks and the records of handlers' tables that name it
+        (`project_id`); restrictions naming it stay, dangling."""
         pid = project["id"]
         del self.projects[pid]
         self._project_by_slug.pop(project["slug"], None)
-        for table in (self.schedules, self.webhooks):
+        for table in (self.schedules, self.webhooks, *self.tables.values()):
             for key in [k for k, v in table.items() if v.get("project_id") == pid]:
                 del table[key]
 

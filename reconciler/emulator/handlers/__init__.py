@@ -1,4 +1,5 @@
-"""Every API route, as (path under /api, method, handler). Handlers take (ctx, **path args)."""
+"""Every API route, as (path under /api, method, handler); handlers take (ctx, **path args).
+SEED_KEYS: the seed keys handler modules read beyond the built-in ones (seed.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from reconciler.emulator.handlers import (
     settings,
     webhooks,
 )
-from reconciler.emulator.http import Route
+from reconciler.emulator.http import Route, SeedKey
 
 ROUTES: list[Route] = [
     *identity.ROUTES,
@@ -24,3 +25,5 @@ ROUTES: list[Route] = [
     *schedules.ROUTES,
     *webhooks.ROUTES,
 ]
+
+SEED_KEYS: list[SeedKey] = []
