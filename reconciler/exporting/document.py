@@ -105,7 +105,12 @@ def build(
     if ctx.hands_off.names:  # known once every section is written
         doc.add("policy", ctx.hands_off.policy())
     projects = next((b for key, b, _ in sections if key == "projects"), None)
-    shared = factor(projects, fetch.org_slug) if defaults and projects else None
+    given = [
+        (k.section.key, k.section.merge == "whole")
+        for k in kinds.values()
+        if k.section is not None and k.section.owner == "project" and k.section.merge
+    ]
+    shared = factor(projects, fetch.org_slug, given) if defaults and projects else None
     if shared is not None:
         doc.add("defaults", shared)
     for key, block, before in sections:

@@ -11,12 +11,11 @@ without defaults. `checkout_keys` is one list: given whole when most projects wr
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.exporting.yamltext import Block, Entry, Flow, entry_text
 
-BY_MEMBER = ("settings", "env_vars", "schedules", "webhooks")
-WHOLE = ("checkout_keys",)
 SKIP = "skip_defaults"
 
 
@@ -28,19 +27,23 @@ def _most(count: int, total: int) -> bool:
     return count * 2 > total
 
 
-def factor(projects: Block, org: str) -> Block | None:
-    """Move what most projects share into one default; None when nothing is shared."""
+def factor(projects: Block, org: str, sections: Sequence[tuple[str, bool]]) -> Block | None:
+    """Move what most projects share into one default; None when nothing is shared.
+    `sections`: the project sections defaults may give, each with whether it is one list
+    (given whole) rather than merged member by member."""
     bodies = [e.value for e in projects.entries if isinstance(e.value, Block)]
     if len(bodies) < 2:
         return None
     shared = Block()
     skips: dict[int, list[str]] = {i: [] for i in range(len(bodies))}
-    for section in (*BY_MEMBER, *WHOLE):
+    whole = {key for key, is_list in sections if is_list}
+    # Merged sections first, then the lists, so the default reads as it always has.
+    for section in sorted((key for key, _ in sections), key=lambda key: key in whole):
         have = {i: _entry(b, section) for i, b in enumerate(bodies)}
         present = {i: e for i, e in have.items() if e is not None}
         if not _most(len(present), len(bodies)):
             continue
-        if section in WHOLE:
+        if section in whole:
             given = _whole(section, present, bodies)
         else:
             given = _members(section, present, bodies, skips)

@@ -11,8 +11,9 @@ Defaults apply in the order they are written (files in reading order, then top t
 a later default wins over an earlier one, and the project's own keys win over every default,
 as later rules win in a .gitignore or a stylesheet. Specificity was rejected: two globs such
 as `*-api` and `svc-*` have no natural order, so the precedence would be a rule to learn
-instead of something a reviewer sees. Settings merge key by key; env vars, schedules and
-webhooks name by name; `checkout_keys` (one list) whole. `skip_defaults` on a project drops
+instead of something a reviewer sees. How a section merges is its kind's to declare
+(`Section.merge`): settings key by key; env vars, schedules and webhooks name by name;
+`checkout_keys` (one list) whole. `skip_defaults` on a project drops
 what defaults would add: a whole section (`webhooks`) or one key of it (`env_vars.NPM_TOKEN`,
 `settings.build_fork_prs`). Only what is left reaches the kinds, so nothing downstream knows
 of defaults, except where a value came from (`Manifest.default_origin`).
@@ -24,40 +25,33 @@ read relative to the default's file and every message points at the default's li
 from __future__ import annotations
 
 import fnmatch
+import typing
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from reconciler.errors import Problem
 from reconciler.manifest import names
-from reconciler.manifest.envvar import EnvVar
-from reconciler.manifest.fields import CheckoutKeyType, EnvVarName, NonBlank, StrictModel
+from reconciler.manifest.model import DEFAULTABLE, DefaultsBase, Manifest, Project
 from reconciler.manifest.positions import Path_, PositionTable, quote
-from reconciler.resources.project_settings import ProjectSettings
-from reconciler.resources.schedule import Schedule
-from reconciler.resources.webhook import Webhook
+from reconciler.manifest.section import Section, Site
 
 if TYPE_CHECKING:
-    from reconciler.manifest.model import Manifest, Project
     from reconciler.manifest.yamlread import RawDocument
 
-SECTIONS = ("settings", "env_vars", "checkout_keys", "schedules", "webhooks")
-_BY_NAME = ("env_vars", "schedules", "webhooks")  # merged name by name (and settings by key)
+SECTIONS: dict[str, Section[object]] = {s.key: s for s in DEFAULTABLE}
 
 
-class Defaults(StrictModel):
-    """Project sections given to every declared project the glob matches, under the project's
-    own keys (the project wins; `skip_defaults` drops a default)."""
-
-    settings: ProjectSettings | None = None
-    """Advanced settings, merged key by key under the project's."""
-    env_vars: dict[EnvVarName, EnvVar] | None = None
-    """Environment variables, merged name by name under the project's."""
-    checkout_keys: list[CheckoutKeyType] | None = None
-    """Checkout key types, used when the project writes none."""
-    schedules: dict[NonBlank, Schedule] | None = None
-    """Scheduled pipelines, merged name by name under the project's."""
-    webhooks: dict[NonBlank, Webhook] | None = None
-    """Outbound webhooks, merged name by name under the project's."""
+def _model(section: Section[object]) -> type[BaseModel]:
+    """The object model of a "by_key" section (its annotation is `Model | None`)."""
+    found = [
+        a
+        for a in typing.get_args(section.annotation)
+        if isinstance(a, type) and issubclass(a, BaseModel)
+    ]
+    assert found, f"{section.key}: a by_key section is an object"
+    return found[0]
 
 
 def _fold(slug: str) -> str:
@@ -73,7 +67,7 @@ def matches(glob: str, slug: str) -> bool:
     return folded == pattern or fnmatch.fnmatchcase(folded, pattern)
 
 
-Written = tuple[str, "Defaults", PositionTable]  # glob, its sections, its file's positions
+Written = tuple[str, DefaultsBase, PositionTable]  # glob, its sections, its file's positions
 
 
 def written(models: list[tuple[RawDocument, Manifest]]) -> list[Written]:
@@ -105,7 +99,7 @@ def problems(docs: list[RawDocument]) -> list[Problem]:
                     )
                 )
             if isinstance(body, dict):
-                out += _refused(doc.positions, glob, body, projects)
+                out += _refused(doc, glob, body, projects)
         for slug, body in _mapping(doc.data, "projects").items():
             for i, skip in enumerate(_skips(body)):
                 why = _skip_problem(skip) if isinstance(skip, str) else None
@@ -121,27 +115,29 @@ def _skips(project: Any) -> list[Any]:
 
 
 def _refused(
-    pos: PositionTable, glob: str, body: dict[str, Any], projects: dict[str, Any]
+    doc: RawDocument, glob: str, body: dict[str, Any], projects: dict[str, Any]
 ) -> list[Problem]:
-    """What the manifest refuses in a project, refused in a default too: `oss` (read-only),
-    and what standalone (circleci/) projects lack, for one that does not skip it."""
+    """What the manifest refuses in a project, refused in a default too: what a section's
+    own rules refuse, and what standalone (circleci/) projects lack, for a project the glob
+    matches that does not skip it."""
     out = []
-    if "oss" in _mapping(body, "settings"):
-        where = pos.key(("defaults", glob, "settings", "oss"))
-        out.append(where.problem("'oss' is read-only in CircleCI: remove it"))
-    for section in ("schedules", "checkout_keys"):
+    for key, section in SECTIONS.items():
+        if key not in body:
+            continue
+        if section.rules is not None:
+            out += section.rules(Site(doc, ("defaults", glob, key), body[key], glob, None, None))
+        if section.not_on_standalone is None:
+            continue
         lacking = [
             slug
             for slug, project in projects.items()
-            if slug.startswith("circleci/")
-            and matches(glob, slug)
-            and section not in _skips(project)
+            if slug.startswith("circleci/") and matches(glob, slug) and key not in _skips(project)
         ]
-        if section in body and lacking:
-            where = pos.key(("defaults", glob, section))
+        if lacking:
+            where = doc.positions.key(("defaults", glob, key))
             out.append(
                 where.problem(
-                    f"{section} is not available to standalone (circleci/) projects: add it "
+                    f"{key} is not available to standalone (circleci/) projects: add it "
                     f"to skip_defaults of {', '.join(sorted(lacking))}"
                 )
             )
@@ -154,18 +150,19 @@ def _mapping(data: Any, key: str) -> dict[str, Any]:
 
 
 def _skip_problem(skip: str) -> str | None:
-    section, _, key = skip.partition(".")
-    if section not in SECTIONS:
+    name, _, key = skip.partition(".")
+    section = SECTIONS.get(name)
+    if section is None:
         return f"skip_defaults: {quote(skip)} names no section ({', '.join(SECTIONS)})"
-    if key and section == "checkout_keys":
-        return "skip_defaults: checkout_keys is one list; skip it whole"
-    if key and section == "settings" and key not in ProjectSettings.model_fields:
-        return f"skip_defaults: {quote(key)} is not a setting"
+    if key and section.merge == "whole":
+        return f"skip_defaults: {name} is one list; skip it whole"
+    if key and section.merge == "by_key" and key not in _model(section).model_fields:
+        return f"skip_defaults: {quote(key)} is not a key of {name}"
     return None
 
 
-def _members(section: str, value: Any) -> dict[str, Any]:
-    if section == "settings":
+def _members(section: Section[object], value: Any) -> dict[str, Any]:
+    if section.merge == "by_key":
         return {k: getattr(value, k) for k in sorted(value.model_fields_set)}
     return dict(value)
 
@@ -183,13 +180,13 @@ def apply(manifest: Manifest, models: list[tuple[RawDocument, Manifest]]) -> Non
 def _merged(manifest: Manifest, slug: str, project: Project, found: list[Written]) -> Project:
     skips = set(project.skip_defaults or [])
     update: dict[str, Any] = {}
-    for section in SECTIONS:
+    for section, how in SECTIONS.items():
         given = [d for d in found if getattr(d[1], section) is not None]
         own = getattr(project, section)
         base: Path_ = ("projects", slug, section)
         if not given or section in skips:
             continue
-        if section == "checkout_keys":  # one list: the last default's, unless the project's
+        if how.merge == "whole":  # one list: the last default's, unless the project's
             if own is None:
                 _take(manifest, given[-1], base, (section,), members=True)
                 update[section] = getattr(given[-1][1], section)
@@ -198,17 +195,15 @@ def _merged(manifest: Manifest, slug: str, project: Project, found: list[Written
             _take(manifest, given[0], base, (section,))
         layer: dict[str, tuple[Any, Written]] = {}  # member -> value, the default giving it
         for d in given:
-            for key, value in _members(section, getattr(d[1], section)).items():
+            for key, value in _members(how, getattr(d[1], section)).items():
                 if f"{section}.{key}" not in skips:
                     layer[key] = (value, d)
-        ours = _members(section, own) if own is not None else {}
+        ours = _members(how, own) if own is not None else {}
         for key, (_, d) in layer.items():
             if key not in ours:
                 _take(manifest, d, (*base, key), (section, key), members=True)
         merged = {k: v for k, (v, _) in layer.items()} | ours
-        update[section] = (
-            ProjectSettings.model_validate(merged) if section == "settings" else merged
-        )
+        update[section] = _model(how).model_validate(merged) if how.merge == "by_key" else merged
     return project.model_copy(update=update) if update else project
 
 

@@ -26,7 +26,6 @@ from pydantic import (
 )
 
 from reconciler.manifest import names
-from reconciler.manifest.defaults import Defaults
 from reconciler.manifest.envvar import EnvVar
 from reconciler.manifest.fields import (
     ContextName,
@@ -111,6 +110,20 @@ class ContextBase(StrictModel):
     """Never delete or replace this context while it is listed here (the plan fails instead)."""
 
 
+class DefaultsBase(StrictModel):
+    """Project sections given to every declared project the glob matches, under the project's
+    own keys (the project wins; `skip_defaults` drops a default)."""
+
+    # Its keys are the project sections that declare how defaults merge them (Section.merge).
+
+
+_HOW = {
+    "by_key": "merged key by key under the project's",
+    "by_name": "merged name by name under the project's",
+    "whole": "used when the project writes none",
+}
+
+
 class ManifestBase(StrictModel):
     """A circleci-reconciler manifest (format version 1): the CircleCI settings of one
     organization."""
@@ -126,7 +139,7 @@ class ManifestBase(StrictModel):
     """Projects by slug. Projects are never deleted."""
     contexts: dict[ContextName, ContextBase] = {}
     """Contexts by name."""
-    defaults: dict[Glob, Defaults] = {}
+    defaults: dict[Glob, DefaultsBase] = {}
     """Project sections shared by every declared project a glob matches, merged under each
     project's own keys; applied in the order written, so a later default wins."""
 
@@ -227,6 +240,7 @@ class Models(NamedTuple):
     manifest: type[ManifestBase]
     policy: type[PolicyBase]
     ignore_policy: type[IgnorePolicyBase]
+    defaults: type[DefaultsBase]
 
 
 def _with(base: type[M], fields: dict[str, Any]) -> type[M]:
@@ -258,6 +272,17 @@ def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Igno
         }
 
     project = _with(ProjectBase, keys("project"))
+    defaults = _with(
+        DefaultsBase,
+        {
+            s.key: (
+                s.annotation,
+                Field(default=None, description=f"{s.description.rstrip('.')}; {_HOW[s.merge]}."),
+            )
+            for s in sections
+            if s.owner == "project" and s.merge is not None
+        },
+    )
     context = _with(ContextBase, keys("context"))
     ignore = _with(
         IgnorePolicyBase,
@@ -268,15 +293,17 @@ def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Igno
     )
     projects = dict[ProjectSlug, project]  # type: ignore[valid-type]
     contexts = dict[ContextName, context]  # type: ignore[valid-type]
+    by_glob = dict[Glob, defaults]  # type: ignore[valid-type]
     manifest = _with(
         ManifestBase,
         {
             "policy": _described(ManifestBase, "policy", policy, default_factory=policy),
             "projects": _described(ManifestBase, "projects", projects, default={}),
             "contexts": _described(ManifestBase, "contexts", contexts, default={}),
+            "defaults": _described(ManifestBase, "defaults", by_glob, default={}),
         },
     )
-    return Models(project, context, manifest, policy, ignore)
+    return Models(project, context, manifest, policy, ignore, defaults)
 
 
 SECTIONS, IGNORES = _declared()
@@ -288,5 +315,8 @@ if TYPE_CHECKING:
     Manifest = ManifestBase
     Policy = PolicyBase
     IgnorePolicy = IgnorePolicyBase
+    Defaults = DefaultsBase
 else:
-    Project, Context, Manifest, Policy, IgnorePolicy = MODELS
+    Project, Context, Manifest, Policy, IgnorePolicy, Defaults = MODELS
+# The project sections defaults may give, in registry order.
+DEFAULTABLE = [s for s in SECTIONS if s.owner == "project" and s.merge is not None]

@@ -70,6 +70,10 @@ class Section(Generic[T_co]):
     secrets: Callable[[BaseModel], Iterator[tuple[Path_, EnvVar]]] | None = None
     # Project slugs a validated parent names in this section (read for their ids).
     projects: Callable[[BaseModel], Iterable[str]] | None = None
+    # How `defaults` give a project section to the projects a glob matches, under each
+    # project's own: "by_key" (an object, key by key), "by_name" (a mapping, member by
+    # member), "whole" (a list, taken when the project writes none). None: not a default.
+    merge: Literal["by_key", "by_name", "whole"] | None = None
 
     def of(self, parent: BaseModel) -> T_co | None:
         """The section as written on a project or a context (None when the key is absent)."""

@@ -30,6 +30,7 @@ CHECKOUT_KEYS: Section[list[CheckoutKeyType]] = Section(
     description="Checkout key types wanted: deploy-key, user-key.",
     set_lists=(SetList(),),
     not_on_standalone="CircleCI makes no checkout keys there; the app's integration checks out",
+    merge="whole",
 )
 
 

@@ -29,6 +29,7 @@ ENV_VARS: Section[dict[str, EnvVar]] = Section(
     annotation=dict[EnvVarName, EnvVar] | None,
     description="Environment variables, by name.",
     secrets=lambda project: env_secrets(ENV_VARS, project),
+    merge="by_name",
 )
 
 

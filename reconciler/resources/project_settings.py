@@ -82,6 +82,7 @@ SETTINGS: Section[ProjectSettings] = Section(
     description="Advanced settings; only the keys written are managed.",
     set_lists=(SetList(("pr_only_branch_overrides",)),),
     rules=_read_only,
+    merge="by_key",
 )
 
 

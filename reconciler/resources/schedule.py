@@ -173,6 +173,7 @@ SCHEDULES: Section[dict[str, Schedule]] = Section(
         for key in ("hours_of_day", "days_of_week", "days_of_month", "months")
     ),
     not_on_standalone="CircleCI has no scheduled pipelines there; use schedule triggers",
+    merge="by_name",
 )
 
 

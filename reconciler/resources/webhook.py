@@ -99,6 +99,7 @@ WEBHOOKS: Section[dict[str, Webhook]] = Section(
     description="Outbound webhooks, by name.",
     set_lists=(SetList(("*", "events")),),
     secrets=_secrets,
+    merge="by_name",
 )
 
 

@@ -124,7 +124,7 @@ def test_a_project_missing_a_shared_section_skips_it() -> None:
     for name in ("a", "b"):
         projects.add(f"gh/acme/{name}", _body(settings=_body(x=True, y=False)))
     projects.add("gh/acme/refused", _body())  # its settings could not be read
-    shared = factor(projects, ORG)
+    shared = factor(projects, ORG, [("settings", False)])
     assert shared is not None
     text = dump(_body(defaults=shared, projects=projects), [])
     assert "  gh/acme/a: {}\n" in text and "  gh/acme/b: {}\n" in text
@@ -133,4 +133,4 @@ def test_a_project_missing_a_shared_section_skips_it() -> None:
 
 def test_nothing_is_factored_for_one_project() -> None:
     projects = _body(**{"gh/acme/a": _body(settings=_body(x=True))})
-    assert factor(projects, ORG) is None
+    assert factor(projects, ORG, [("settings", False)]) is None

@@ -110,7 +110,7 @@ projects:
     assert "defaults 'gh/acme/nothing-*' match no project declared" in text
     assert "no_such_setting" in text
     assert "'webhookz' names no section" in text
-    assert "checkout_keys is one list" in text and "'nope' is not a setting" in text
+    assert "checkout_keys is one list" in text and "'nope' is not a key of settings" in text
 
 
 def test_defaults_apply_across_files_in_reading_order(write, tmp_path: Path) -> None:

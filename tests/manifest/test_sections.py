@@ -59,6 +59,7 @@ TRIGGERS: Section[dict[str, Trigger]] = Section(
     not_on_standalone="there are none there",
     rules=_no_main,
     secrets=_secrets,
+    merge="by_name",
 )
 IGNORED = Ignore("triggers", "Trigger names.")
 
@@ -117,6 +118,8 @@ except ManifestError as exc:
     out["problems"] = [p.message for p in exc.problems]
 ok = sys.argv[1].replace("bad", "good")
 out["secrets"] = [list(path) for path, _ in load_manifest([ok]).secret_refs()]
+shared = load_manifest([sys.argv[1].replace("bad", "shared")])
+out["merged"] = sorted(shared.projects["gh/acme/api"].triggers)
 print(json.dumps(out))
 """
 
@@ -126,6 +129,10 @@ def test_a_kind_defined_outside_the_package_gets_its_section(tmp_path: Path) -> 
     (tmp_path / "bad.yaml").write_text(MANIFEST, encoding="utf-8")
     good = "\n".join(MANIFEST.splitlines()[:9]) + "\n"
     (tmp_path / "good.yaml").write_text(good.replace("[a, b, a]", "[a]"), encoding="utf-8")
+    shared = 'defaults:\n  "gh/acme/*":\n    triggers: {pr: {source: github}}\n'
+    (tmp_path / "shared.yaml").write_text(
+        good.replace("[a, b, a]", "[a]") + shared, encoding="utf-8"
+    )
     run = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(tmp_path / "bad.yaml")],
         capture_output=True,
@@ -155,6 +162,9 @@ def test_a_kind_defined_outside_the_package_gets_its_section(tmp_path: Path) -> 
     assert list(ignore)[-1] == "triggers"
     assert ignore["triggers"]["description"] == "Trigger names."
     assert out["secrets"] == [["projects", "gh/acme/api", "triggers", "nightly", "secret"]]
+    # Its `merge` offers it to defaults by pattern, merged name by name.
+    assert "triggers" in schema["$defs"]["Defaults"]["properties"]
+    assert out["merged"] == ["nightly", "pr"]
 
 
 def test_the_models_are_composed_from_the_registry_in_its_order() -> None:
@@ -177,9 +187,7 @@ def test_no_manifest_module_names_a_kind_key() -> None:
     keys = {s.key for s in SECTIONS} | {i.key for i in IGNORES}
     keys -= set(Manifest.model_fields)
     package = Path(__file__).parents[2] / "reconciler" / "manifest"
-    # Not yet: defaults by pattern still lists the project sections it merges and how; a new
-    # project-level kind is not offered as a default until it reads them from the sections.
-    pending = {"defaults.py"}
+    pending: set[str] = set()
     named = [
         f"{path.name}:{node.lineno}: {node.value}"
         for path in sorted(package.glob("*.py"))
