@@ -30,7 +30,8 @@ class Kind(Protocol):
     immutable_fields: ClassVar[frozenset[str]] = frozenset()
     # Sibling kinds (same parent) whose creates must finish before this kind is written.
     after_siblings: ClassVar[tuple[str, ...]] = ()
-    # policy.ignore category whose globs filter this kind by name (None: not ignorable).
+    # policy.ignore category whose globs filter this kind by name (None: not ignorable);
+    # `ignore`'s key unless set.
     ignore_category: ClassVar[str | None] = None
     # The policy.ignore key it declares (its key is ignore_category); the manifest's
     # policy.ignore is composed from the registry's.
@@ -46,11 +47,21 @@ class Kind(Protocol):
     # changed, only looked up or created).
     managed: ClassVar[bool] = True
     # The manifest key its objects are written under: a section (`projects`) for top-level
-    # kinds, a collection on the parent (`env_vars`) otherwise. None: not in a manifest.
+    # kinds, a collection on the parent (`env_vars`) otherwise; `section`'s key unless set.
+    # None: not in a manifest.
     collection: ClassVar[str | None] = None
     # The manifest section a child kind owns on its parent (its key is `collection`); the
     # manifest model is composed from the registry's sections.
     section: ClassVar[Section[object] | None] = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        # A kind's collection key is its section's key, and its ignore category its Ignore's
+        # key, unless it says otherwise: declared once, never twice in two spellings.
+        super().__init_subclass__(**kwargs)
+        if cls.section is not None and "collection" not in cls.__dict__:
+            cls.collection = cls.section.key
+        if cls.ignore is not None and "ignore_category" not in cls.__dict__:
+            cls.ignore_category = cls.ignore.key
 
     # --- desired side -------------------------------------------------------------------
     @abstractmethod

@@ -38,7 +38,6 @@ class CheckoutKeyKind(CollectionKind):
     name = "checkout_key"
     parent_kind = "project"
     section = CHECKOUT_KEYS
-    collection = CHECKOUT_KEYS.key
     label = "checkout key"
     on_standalone = False
 

@@ -25,7 +25,6 @@ class ContextKind(Kind):
     name = "context"
     label = "context"
     ignore = IGNORED
-    ignore_category = IGNORED.key
     collection = "contexts"
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:

@@ -178,7 +178,6 @@ class ContextRestrictionKind(CollectionKind):
     name = "context_restriction"
     parent_kind = "context"
     section = RESTRICTIONS
-    collection = RESTRICTIONS.key
     label = "restriction"
     immutable_fields = frozenset({"ref"})
 

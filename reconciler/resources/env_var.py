@@ -37,7 +37,6 @@ class EnvVarKind(CollectionKind):
     label = "env var"
     secret_fields = frozenset({"value"})
     ignore = IGNORED
-    ignore_category = IGNORED.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [

@@ -90,7 +90,6 @@ class ProjectSettingsKind(CollectionKind):
     name = "project_settings"
     parent_kind = "project"
     section = SETTINGS
-    collection = SETTINGS.key
     authoritative = False  # only the keys written are managed
     label = "settings"
     set_fields = frozenset({"pr_only_branch_overrides"})

@@ -247,10 +247,8 @@ class ScheduleKind(CollectionKind):
     name = "schedule"
     parent_kind = "project"
     section = SCHEDULES
-    collection = SCHEDULES.key
     label = "schedule"
     ignore = IGNORED
-    ignore_category = IGNORED.key
     replace_creates_first = False  # two schedules cannot share a name
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:

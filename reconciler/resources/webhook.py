@@ -115,12 +115,10 @@ class WebhookKind(CollectionKind):
     name = "webhook"
     parent_kind = "project"
     section = WEBHOOKS
-    collection = WEBHOOKS.key
     label = "webhook"
     set_fields = frozenset({"events"})
     secret_fields = frozenset({"signing_secret"})
     ignore = IGNORED
-    ignore_category = IGNORED.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [
