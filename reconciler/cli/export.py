@@ -52,8 +52,8 @@ def export(
         raise ReconcilerError(refused)
     if not projects or any(c in p for p in projects for c in "*?["):
         err(
-            "Exporting the projects CircleCI lists for this token's user (those it follows; "
-            "a standalone organization's are not listed): name any other with --project."
+            "Exporting the projects CircleCI lists for this token's user (those it follows, "
+            "and those the contexts are restricted to): name any other with --project."
         )
     api = CircleCI(client_config(host, concurrency))
     with reading() as update:  # a progress bar on a terminal

@@ -7,11 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+import requests
 from click.testing import CliRunner
 
 from reconciler.cli import main
 from reconciler.manifest import load_manifest
 from tests.export.seed import ORG, TOKEN, seed
+
+STANDALONE_KEY = "DrNsW5SW6K42zooKCzkVek"  # base58 of the seeded organization id
 
 
 def _run(env: dict[str, str], *args: object) -> Any:
@@ -86,3 +90,37 @@ def test_a_schedule_made_by_another_user_round_trips(emulator_factory: Any, tmp_
     assert schedule["actor"] == next(
         u for u, r in emulator.state()["users"].items() if r["login"] == "bob"
     )
+
+
+def _api_post(url: str, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = requests.post(
+        f"{url}/api/v2{path}", json=body, headers={"Circle-Token": token}, timeout=10
+    )
+    assert answer.status_code < 300, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+@pytest.mark.parametrize("org", [ORG, "circleci/" + STANDALONE_KEY])
+def test_projects_named_by_context_restrictions_are_found(
+    emulator_factory: Any, tmp_path: Path, org: str
+) -> None:
+    """A project made through the API is followed by nobody; a context restricted to it
+    names it in v2, so export finds it (in a standalone org, only such projects are)."""
+    world = {"organizations": {org: {}}}
+    emulator = emulator_factory(seed=world, tokens=(TOKEN,), page_size=2)
+    env = {"CIRCLECI_TOKEN": TOKEN, "CIRCLECI_HOST": emulator.url}
+    made = _api_post(emulator.url, TOKEN, f"/organization/{org}/project", {"name": "hidden"})
+    _api_post(emulator.url, TOKEN, f"/organization/{org}/project", {"name": "unnamed"})
+    org_id = made["organization_id"]
+    context = _api_post(
+        emulator.url, TOKEN, "/context", {"name": "deploy", "owner": {"id": org_id}}
+    )
+    rule = {"restriction_type": "project", "restriction_value": made["id"]}
+    _api_post(emulator.url, TOKEN, f"/context/{context['id']}/restrictions", rule)
+    out = tmp_path / "acme.yaml"
+    exported = _run(env, "export", "--org", org, "-o", out)
+    assert exported.exit_code == 0, exported.output
+    assert set(load_manifest([out]).projects) == {made["slug"]}
+    plan = _run(env, "plan", out, "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output
