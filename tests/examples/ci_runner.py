@@ -134,18 +134,22 @@ def run_actions_job(
     env: Mapping[str, str],
     lookup: Mapping[str, str],
 ) -> list[subprocess.CompletedProcess[str]]:
-    """Run the job's `run` steps as GitHub does (bash -e {0}); `uses` steps and steps that
-    need the `gh` command are skipped."""
-    job_env = {**env, **actions_env(workflow, job, lookup)}
+    """Run the job's `run` steps as GitHub does (bash -e {0}, with $GITHUB_ENV's lines set
+    for the steps after); `uses` steps and steps that need the `gh` command are skipped."""
+    github_env = workdir.parent / f"github-env-{job}"
+    github_env.write_text("", encoding="utf-8")
+    job_env = {**env, **actions_env(workflow, job, lookup), "GITHUB_ENV": str(github_env)}
     results: list[subprocess.CompletedProcess[str]] = []
     for step in workflow["jobs"][job]["steps"]:
         if "run" not in step or step.get("name") in SKIPPED or "gh " in step["run"]:
             continue
         step_env = {k: _gh(str(v), lookup) for k, v in step.get("env", {}).items()}
+        lines = github_env.read_text(encoding="utf-8").splitlines()
+        exported = dict(line.split("=", 1) for line in lines if "=" in line)
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
             cwd=workdir,
-            env={**job_env, **step_env},
+            env={**job_env, **exported, **step_env},
             capture_output=True,
             text=True,
             timeout=120,

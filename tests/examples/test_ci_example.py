@@ -49,7 +49,7 @@ def test_shape_of_the_config() -> None:
     assert {"validate", "plan-pr", "plan", "apply", "drift"} <= set(config["jobs"])
     nightly = config["workflows"]["nightly-drift"]
     assert 'pipeline.schedule.name == "nightly-drift"' in nightly["when"]
-    assert [next(iter(j)) for j in nightly["jobs"]] == ["drift"]
+    assert [next(iter(j)) for j in nightly["jobs"]] == ["drift", "lint-live"]
     deliver = [
         next(iter(j)) if isinstance(j, dict) else j for j in config["workflows"]["deliver"]["jobs"]
     ]
@@ -174,7 +174,11 @@ def test_every_filter_and_when_clause_parses() -> None:
                 ("apply", "reconciler-apply"),
             ],
         ),
-        ("main", "scheduled_pipeline", [("drift", "reconciler-apply")]),
+        (
+            "main",
+            "scheduled_pipeline",
+            [("drift", "reconciler-apply"), ("lint-live", "reconciler-plan")],
+        ),
     ],
 )
 def test_which_jobs_run_and_with_which_context(

@@ -171,11 +171,14 @@ def test_circleci_main_applies_keeps_the_ledger_and_drift_finds_nothing(
     shutil.rmtree(work / ".reconciler")
     nightly = _values("main", "scheduled_pipeline", "nightly-drift")
     runs = _circleci_pipeline(world, github_fake, work, tmp_path, nightly, {})
-    assert list(runs) == ["drift"]
+    assert list(runs) == ["drift", "lint-live"]
     _ok(runs["drift"])
     assert (work / ".reconciler" / "ledger.json").exists()
     report = (work / "test-results" / "drift.xml").read_text(encoding="utf-8")
     assert 'failures="0"' in report
+    # The live lint left its findings for the Tests tab.
+    _ok(runs["lint-live"])
+    assert (work / "test-results" / "lint-live.xml").exists()
 
 
 # --- GitHub Actions -----------------------------------------------------------------------
