@@ -176,3 +176,27 @@ def test_checksum_moves_with_any_live_change() -> None:
     b = state(box("a", size=2))
     assert a.checksum() == state(box("a", size=1)).checksum()
     assert a.checksum() != b.checksum()
+
+
+def test_children_of_a_replaced_parent_are_made_again_on_the_new_one() -> None:
+    desired = state(
+        box("b", shape="round"),
+        child("lock", "b", "same"),
+        child("lock", "b", "edited", fields={"note": "new"}),
+        child("lock", "b", "new"),
+    )
+    live = state(
+        box("b", shape="square"),
+        child("lock", "b", "same"),
+        child("lock", "b", "edited", fields={"note": "old"}),
+    )
+    changes = order(diff(desired, live, KINDS, ctx())[0], KINDS)
+    got = {c.address: (c.action, c.cause.value) for c in changes}
+    assert got == {
+        "box[b]": ("replace", "no_update_route"),
+        "box[b].lock[same]": ("replace", "parent_replaced"),
+        "box[b].lock[edited]": ("replace", "parent_replaced"),
+        "box[b].lock[new]": ("create", "absent"),
+    }
+    assert all(c.requires == ["box[b]"] for c in changes if c.parent == "box[b]")
+
