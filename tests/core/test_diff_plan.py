@@ -200,3 +200,24 @@ def test_children_of_a_replaced_parent_are_made_again_on_the_new_one() -> None:
     }
     assert all(c.requires == ["box[b]"] for c in changes if c.parent == "box[b]")
 
+
+def test_deletes_after_waits_for_creates_of_other_kinds_under_the_same_parent() -> None:
+    class Old(Box):
+        name = "old"
+        parent_kind = "box"
+        deletes_after = ("item",)
+
+    kinds: dict[str, Kind] = {**KINDS, "old": Old()}
+    desired = state(
+        box("a"),
+        box("b"),
+        child("item", "a", "new"),
+        child("item", "b", "new"),
+        scopes=(Scope("box[a]", "old"), Scope("box[b]", "old")),
+    )
+    live = state(box("a"), box("b"), child("old", "a", "gone"))
+    changes = order(diff(desired, live, kinds, ctx())[0], kinds)
+    by = {c.address: c for c in changes}
+    # Only the create under its own parent holds it back; it runs in a later wave.
+    assert by["box[a].old[gone]"].requires == ["box[a].item[new]"]
+    assert by["box[a].old[gone]"].wave > by["box[a].item[new]"].wave
