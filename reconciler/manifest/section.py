@@ -70,6 +70,9 @@ class Section(Generic[T_co]):
     secrets: Callable[[BaseModel], Iterator[tuple[Path_, EnvVar]]] | None = None
     # Project slugs a validated parent names in this section (read for their ids).
     projects: Callable[[BaseModel], Iterable[str]] | None = None
+    # Warnings about a valid parent that declares the section: allowed, but likely not what
+    # its author wants (`validate` shows them; nothing is refused).
+    advice: Callable[[BaseModel], Iterable[str]] | None = None
 
     def of(self, parent: BaseModel) -> T_co | None:
         """The section as written on a project or a context (None when the key is absent)."""

@@ -9,11 +9,13 @@ written explicitly (`repo: {full_name: acme/api, external_id: "123"}`) where non
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
+    BaseModel,
     Discriminator,
     StrictBool,
     StrictInt,
@@ -27,7 +29,7 @@ from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.positions import Path_
 from reconciler.manifest.section import Section, Site
 from reconciler.resources import cron
-from reconciler.resources.schedule import Parameter
+from reconciler.resources.schedule import SCHEDULES, Parameter
 
 
 class ConfigProvider(str, Enum):
@@ -316,10 +318,24 @@ def _rules(site: Site) -> list[Problem]:
     return out
 
 
+def _advice(project: BaseModel) -> Iterator[str]:
+    """Legacy schedules beside GitHub App definitions: CircleCI runs GitHub App pipelines
+    from schedule triggers (ENDPOINTS.md §10)."""
+    defs = DEFINITIONS.of(project) or {}
+    app = [n for n, d in defs.items() if d.config_source.provider != ConfigProvider.GITHUB_OAUTH]
+    if app and SCHEDULES.of(project):
+        yield (
+            "declares legacy schedules beside GitHub App pipeline definitions, whose "
+            "scheduled runs are schedule triggers; `circleci-reconciler convert-schedules` "
+            "rewrites them for review"
+        )
+
+
 DEFINITIONS: Section[dict[str, PipelineDefinition]] = Section(
     owner="project",
     key="pipeline_definitions",
     annotation=dict[NonBlank, PipelineDefinition] | None,
     description="Pipeline definitions (GitHub App projects), by name, with their triggers.",
     rules=_rules,
+    advice=_advice,
 )

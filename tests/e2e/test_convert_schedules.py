@@ -130,3 +130,15 @@ def test_a_trigger_that_fails_keeps_its_legacy_schedule(
     assert run.exit_code == 1
     assert {s["name"] for s in world.state()["schedules"].values()} == {"nightly", "hourly"}
     assert "requires" in run.stdout  # skipped for its trigger, not for the token
+
+
+def test_validate_warns_of_legacy_schedules_beside_github_app_definitions(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "circleci.yaml"
+    path.write_text(MANIFEST)
+    run = cli("validate", path)
+    assert run.exit_code == 0
+    assert "Warning: gh/acme/api: declares legacy schedules beside GitHub App" in run.stderr
+    assert cli("convert-schedules", path, "--project", "gh/acme/api", "--write").exit_code == 0
+    assert "Warning" not in cli("validate", path).stderr
