@@ -27,7 +27,7 @@ from reconciler.exporting.yamltext import Block
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named
 from reconciler.resources.names import child_address
-from reconciler.resources.pipeline_manifest import DEFINITIONS, PipelineDefinition
+from reconciler.resources.pipeline_manifest import DEFINITIONS, PipelineDefinition, Repo
 from reconciler.resources.pipeline_repos import (
     LiveDefinitions,
     Repos,
@@ -65,10 +65,16 @@ class PipelineDefinitionKind(CollectionKind):
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = []
-        for parent, defs in self.declared(ctx, DEFINITIONS):
+        declared = list(self.declared(ctx, DEFINITIONS))
+        if ctx.fetch is not None:  # every repository written must have a known id
+            repos: list[Repo | None] = []
+            for _, defs in declared:
+                for d in defs.values():
+                    repos += [d.config_source.repo, d.checkout_source.repo]
+                    repos += [t.repo for t in (d.triggers or {}).values()]
+            repo_ids(ctx, repos)
+        for parent, defs in declared:
             for name, d in sorted(defs.items()):
-                if ctx.fetch is not None:
-                    repo_ids(ctx, [d.config_source.repo, d.checkout_source.repo])
                 out.append(self._desired(ctx, parent, name, d))
         return out, self.scopes(ctx)
 

@@ -45,7 +45,8 @@ def repo_ids(ctx: PlanContext | ApplyContext, repos: list[Repo | None]) -> dict[
     a repository neither names stops the plan, as does an id the manifest contradicts."""
     known = ctx.facts(Repos).known
     out: dict[str, str] = {}
-    for repo in repos:
+    # Written ids first: a name written elsewhere with its id is known by it.
+    for repo in sorted(repos, key=lambda r: not isinstance(r, RepoRef)):
         name = repo_name(repo)
         if name is None:
             continue

@@ -110,8 +110,6 @@ class PipelineTriggerKind(Kind):
                 scopes.append(Scope(address, self.name))
                 checkout = canonical(ctx, d.checkout_source.repo)
                 for name, t in sorted(d.triggers.items()):
-                    if ctx.fetch is not None:
-                        repo_ids(ctx, [t.repo])
                     out.append(
                         Resource(
                             kind=self.name,
