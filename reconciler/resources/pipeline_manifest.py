@@ -257,6 +257,32 @@ def _trigger_problems(site: Site, path: Path_, t: dict[str, Any], repos: set[str
     return out
 
 
+def _oauth_problems(site: Site, path: Path_, t: dict[str, Any], config: object) -> list[Problem]:
+    """A GitHub OAuth definition (CircleCI made it) takes github_oauth repository triggers,
+    and none can be created disabled; a GitHub App one takes no github_oauth trigger."""
+    if not isinstance(config, dict):
+        return []
+    oauth = config.get("provider") == "github_oauth"
+    provider = t.get("provider")
+    pos = site.doc.positions
+    if provider in REPO_PROVIDERS and (provider == "github_oauth") != oauth:
+        want = "github_oauth" if oauth else "github_app"
+        return [
+            pos.key((*path, "provider")).problem(
+                f"a {provider} trigger cannot belong to a definition whose config_source is "
+                f"{config.get('provider', 'github_app')}: use {want}"
+            )
+        ]
+    if oauth and t.get("disabled") is True:
+        return [
+            pos.key((*path, "disabled")).problem(
+                "CircleCI cannot disable triggers of a GitHub OAuth definition; remove the "
+                "trigger instead"
+            )
+        ]
+    return []
+
+
 def _definition_problems(site: Site, path: Path_, d: dict[str, Any]) -> list[Problem]:
     pos = site.doc.positions
     out: list[Problem] = []
@@ -288,6 +314,7 @@ def _definition_problems(site: Site, path: Path_, d: dict[str, Any]) -> list[Pro
                 continue
             tpath = (*path, "triggers", name)
             out += _trigger_problems(site, tpath, t, repos - {""})
+            out += _oauth_problems(site, tpath, t, config)
             if t.get("provider") in REPO_PROVIDERS:
                 checkout_repo = (
                     _lower_repo(checkout.get("repo")) if isinstance(checkout, dict) else None
