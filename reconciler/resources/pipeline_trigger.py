@@ -7,8 +7,9 @@ their `event_name`; a repository trigger (which takes no event_name) is matched 
 manifest's entry with the same provider, repository and preset, else to the only entry of
 its provider and repository, so a changed preset is an update. Provider and repository
 cannot change (replace); neither can `disabled`, except on webhook triggers (the spec's
-updateTrigger). A webhook trigger's URL carries a secret: it is never kept, shown nor
-exported; only that it exists.
+updateTrigger). A PATCH sends every field the trigger's provider lets change, as the
+manifest has it (whether CircleCI merges a partial body is not documented). A webhook
+trigger's URL carries a secret: it is never kept, shown nor exported; only that it exists.
 """
 
 from __future__ import annotations

@@ -142,3 +142,17 @@ def test_validate_warns_of_legacy_schedules_beside_github_app_definitions(
     assert "Warning: gh/acme/api: declares legacy schedules beside GitHub App" in run.stderr
     assert cli("convert-schedules", path, "--project", "gh/acme/api", "--write").exit_code == 0
     assert "Warning" not in cli("validate", path).stderr
+
+
+def test_a_timetable_no_cron_states_is_refused_and_nothing_written(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "circleci.yaml"
+    text = MANIFEST.replace("per_hour: 4", "per_hour: 7")
+    path.write_text(text)
+    run = cli("convert-schedules", path, "--project", "gh/acme/api", "--write")
+    assert run.exit_code == 1
+    assert "schedule 'hourly': per_hour 7 does not divide an hour evenly" in run.stderr
+    assert path.read_text() == text
+    run = cli("convert-schedules", path, "--project", "gh/acme/web")
+    assert run.exit_code == 1 and "project gh/acme/web is not in the manifest" in run.stderr
