@@ -139,6 +139,33 @@ def ignored_addresses(
     }
 
 
+def _follow_replaced_parents(
+    changes: list[Change], desired: State, live: State, registry: Mapping[str, Kind]
+) -> None:
+    """A replaced object is a new object: the children CircleCI kept on the old one go with
+    it, so every declared child (and its children) is made again on the new one."""
+    by_addr = {c.address: i for i, c in enumerate(changes)}
+    replaced = {c.address for c in changes if c.action == "replace"}
+    for want in desired:  # parents come before their children
+        have = live.get(want.address)
+        if want.parent not in replaced or have is None:
+            continue
+        if want.protect:
+            raise UnsafePlan(
+                f"{want.address} is protected and its parent {want.parent} is replaced"
+            )
+        reason = f"its parent {want.parent} is replaced"
+        kind = registry[want.kind]
+        at = by_addr.get(want.address)
+        changed = changes[at].changed if at is not None else []
+        change = Change.make("replace", kind, want, have, changed, reason, Reason.PARENT_REPLACED)
+        if at is None:
+            changes.append(change)
+        else:
+            changes[at] = change
+        replaced.add(want.address)
+
+
 def diff(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> tuple[list[Change], list[str | Note]]:
@@ -198,6 +225,7 @@ def diff(
             reason += f"; an update would drop {lost}"
         changes.append(Change.make(action, kind, want, have, changed, reason, cause))
 
+    _follow_replaced_parents(changes, desired, live, registry)
     if missing:
         raise missing_adopted(missing)
     if losses and strict:

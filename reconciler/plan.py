@@ -2,7 +2,9 @@
 
 Ordering is separate from the changes themselves: writes run parent-first (and a kind's
 `after_siblings` first, e.g. a new context gets its restrictions before any secret), and
-deletes run last, child-first, so nothing is ever left without a value or a restriction.
+deletes run last, child-first, so nothing is ever left without a value or a restriction;
+a kind's deletes also wait for the creates of its `deletes_after` kinds under the same
+parent, so a failed replacement of another kind leaves the old object in place.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
         # so a failed replacement (say, a new restriction) keeps the old one in place.
         req = {d.address for d in deletes if d.parent == c.address}
         req.update(by_parent_kind.get((c.parent, c.kind), []))
+        under = f"{c.parent}." if c.parent else ""
+        for (_, made_kind), made in by_parent_kind.items():
+            if made_kind in kinds[c.kind].deletes_after:
+                req.update(a for a in made if a.startswith(under))
         c.requires = sorted(req)
 
     def depth(c: Change, seen: frozenset[str] = frozenset()) -> int:

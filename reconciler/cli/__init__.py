@@ -6,6 +6,7 @@ Importing the command modules registers them on the `main` group.
 from reconciler.cli import (
     apply,
     comment,
+    convert,
     drift,
     emulator,
     export,
@@ -21,6 +22,7 @@ __all__ = [
     "main",
     "apply",
     "comment",
+    "convert",
     "drift",
     "emulator",
     "export",

@@ -132,6 +132,8 @@ def main(verbose: int) -> None:
     drift     report what changed by hand
     comment   post the plan as one pull-request comment
     export    write a manifest from a live organization
+    convert-schedules
+              rewrite legacy schedules as schedule triggers
     lint      find risky settings in the manifest or live
     schema    print the manifest's JSON Schema
     emulator  run a local CircleCI API for tests and demos

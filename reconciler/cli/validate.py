@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.app import handle_errors, main
+from reconciler.cli.app import err, handle_errors, main
 
 
 @main.command()
@@ -14,10 +14,22 @@ from reconciler.cli.app import handle_errors, main
 @handle_errors
 def validate(paths: tuple[Path, ...]) -> None:
     """Check manifest files or directories without calling the API (exit 0 valid, 1 invalid)."""
+    from pydantic import BaseModel
+
     from reconciler.manifest import SecretResolver, load_manifest
+    from reconciler.manifest.model import SECTIONS
 
     manifest = load_manifest(list(paths))
     SecretResolver().resolve_all(manifest, files_only=True)
+    owners: dict[str, dict[str, BaseModel]] = {
+        "project": dict(manifest.projects),
+        "context": dict(manifest.contexts),
+    }
+    for section in SECTIONS:
+        for name, entry in owners[section.owner].items():
+            if section.advice is not None and section.of(entry) is not None:
+                for words in section.advice(entry):
+                    err(f"Warning: {name}: {words}")
     click.echo(
         f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s) "
         f"for {manifest.organization}."

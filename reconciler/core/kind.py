@@ -30,6 +30,10 @@ class Kind(Protocol):
     immutable_fields: ClassVar[frozenset[str]] = frozenset()
     # Sibling kinds (same parent) whose creates must finish before this kind is written.
     after_siblings: ClassVar[tuple[str, ...]] = ()
+    # Kinds whose creates anywhere under this object's parent must succeed before this kind
+    # deletes there: a replacement of another kind (a schedule trigger taking over from a
+    # legacy schedule) exists before what it replaces goes, and a failed create keeps it.
+    deletes_after: ClassVar[tuple[str, ...]] = ()
     # policy.ignore category whose globs filter this kind by name (None: not ignorable);
     # `ignore`'s key unless set.
     ignore_category: ClassVar[str | None] = None

@@ -86,6 +86,7 @@ class Reason(str, Enum):
     CHANGED_BY_HAND = "changed_by_hand"  # update: CircleCI saw a later write than ours
     REWRITE_REQUESTED = "rewrite_requested"  # update: --rewrite-secrets, value not comparable
     NO_UPDATE_ROUTE = "no_update_route"  # replace: a field no update can change
+    PARENT_REPLACED = "parent_replaced"  # replace: made again on its parent's new object
     NOT_DECLARED = "not_declared"  # delete: absent from a collection the manifest owns
     NOT_COMPARED = "not_compared"  # note: no honest signal tells whether the value differs
     IGNORED = "ignored"  # note: declared, but policy.ignore keeps it out of the plan

@@ -74,6 +74,9 @@ class Section(Generic[T_co]):
     # project's own: "by_key" (an object, key by key), "by_name" (a mapping, member by
     # member), "whole" (a list, taken when the project writes none). None: not a default.
     merge: Literal["by_key", "by_name", "whole"] | None = None
+    # Warnings about a valid parent that declares the section: allowed, but likely not what
+    # its author wants (`validate` shows them; nothing is refused).
+    advice: Callable[[BaseModel], Iterable[str]] | None = None
 
     def of(self, parent: BaseModel) -> T_co | None:
         """The section as written on a project or a context (None when the key is absent)."""

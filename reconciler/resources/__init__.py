@@ -7,6 +7,8 @@ from reconciler.resources.checkout_key import CheckoutKeyKind
 from reconciler.resources.context import ContextKind
 from reconciler.resources.context_env_var import ContextEnvVarKind
 from reconciler.resources.context_restriction import ContextRestrictionKind
+from reconciler.resources.pipeline_definition import PipelineDefinitionKind
+from reconciler.resources.pipeline_trigger import PipelineTriggerKind
 from reconciler.resources.project import ProjectKind
 from reconciler.resources.project_env_var import ProjectEnvVarKind
 from reconciler.resources.project_settings import ProjectSettingsKind
@@ -22,6 +24,8 @@ REGISTRY: dict[str, Kind] = {
         CheckoutKeyKind(),
         ScheduleKind(),
         WebhookKind(),
+        PipelineDefinitionKind(),
+        PipelineTriggerKind(),
         ContextKind(),
         ContextRestrictionKind(),
         ContextEnvVarKind(),

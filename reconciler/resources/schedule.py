@@ -250,6 +250,8 @@ class ScheduleKind(CollectionKind):
     label = "schedule"
     ignore = IGNORED
     replace_creates_first = False  # two schedules cannot share a name
+    # Converted to schedule triggers (convert-schedules): the triggers exist before these go.
+    deletes_after = ("pipeline_trigger",)
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         out = [

@@ -185,6 +185,11 @@ def test_project_env_var_created_at_needs_no_exception(strict, emu) -> None:
 def test_every_exception_is_tested_and_names_real_operations() -> None:
     tested = {"collaborations-vcs_type", "rate-limit-plain-text", "deleted-context-403"}
     tested |= {"duplicate-context-409", "deleted-context-delete-403"}
+    tested |= {
+        f"trigger-{what}-{side}"
+        for what in ("schedule", "parameters")
+        for side in ("request", "response")
+    }
     entries = load_exemptions()
     assert {e.id for e in entries} == tested
     operations = {r.operation_id for r in spec_index(str(spec_path())).routes}
@@ -201,3 +206,46 @@ def test_an_exception_without_evidence_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="names no evidence"):
         load_exemptions(path)
+
+
+def test_schedule_triggers_and_parameters_follow_the_newer_spec(
+    strict, lenient, emulator_factory, contract_observer
+) -> None:
+    """ENDPOINTS.md's [new] notes: a `schedule` provider and `parameters`, which the saved
+    spec lacks; the emulator answers with them, and the entries excuse exactly those."""
+    notes = (SHARED / "ENDPOINTS.md").read_text(encoding="utf-8")
+    assert "[new] schedule {cron_expression}" in notes and "[new] `parameters`" in notes
+    from tests.e2e.pipelines_seed import PROJECT_ID, definitions, seed
+
+    emu = emulator_factory(seed=seed(), tokens=())
+    from tests.e2e.harness import TOKEN
+
+    headers = {"Circle-Token": TOKEN}
+    d = next(iter(definitions(emu.state()).values()))
+    path = f"/projects/{PROJECT_ID}/pipeline-definitions/{d['id']}/triggers"
+    body = {
+        "event_source": {
+            "provider": "schedule",
+            "schedule": {"cron_expression": "0 2 * * *", "attribution_actor": "system"},
+        },
+        "event_name": "nightly",
+        "checkout_ref": "main",
+        "config_ref": "main",
+        "parameters": {"deploy": True},
+    }
+    before = dict(getattr(contract_observer, "exempted", {}))
+    made = requests.post(emu.api + path, json=body, headers=headers, timeout=10)
+    assert made.status_code == 200, made.text
+    answer = made.json()
+    assert answer["event_source"]["schedule"] == {"cron_expression": "0 2 * * *"}
+    assert answer["parameters"] == {"deploy": True}
+    found = replay(strict, "GET", f"/api/v2{path}", 200, {"items": [answer]})
+    assert sorted(m.split(": ", 1)[1].split(" [")[0] for m in found) == [
+        "response-body at /items/0/event_source/schedule: property 'schedule' is not in the schema",
+        "response-body at /items/0/parameters: property 'parameters' is not in the schema",
+    ]
+    assert replay(lenient, "GET", f"/api/v2{path}", 200, {"items": [answer]}) == []
+    for entry in ("trigger-schedule-request", "trigger-parameters-request"):
+        excused(contract_observer, entry, before.get(entry, 0))
+    for entry in ("trigger-schedule-response", "trigger-parameters-response"):
+        excused(contract_observer, entry, before.get(entry, 0))

@@ -176,3 +176,48 @@ def test_checksum_moves_with_any_live_change() -> None:
     b = state(box("a", size=2))
     assert a.checksum() == state(box("a", size=1)).checksum()
     assert a.checksum() != b.checksum()
+
+
+def test_children_of_a_replaced_parent_are_made_again_on_the_new_one() -> None:
+    desired = state(
+        box("b", shape="round"),
+        child("lock", "b", "same"),
+        child("lock", "b", "edited", fields={"note": "new"}),
+        child("lock", "b", "new"),
+    )
+    live = state(
+        box("b", shape="square"),
+        child("lock", "b", "same"),
+        child("lock", "b", "edited", fields={"note": "old"}),
+    )
+    changes = order(diff(desired, live, KINDS, ctx())[0], KINDS)
+    got = {c.address: (c.action, c.cause.value) for c in changes}
+    assert got == {
+        "box[b]": ("replace", "no_update_route"),
+        "box[b].lock[same]": ("replace", "parent_replaced"),
+        "box[b].lock[edited]": ("replace", "parent_replaced"),
+        "box[b].lock[new]": ("create", "absent"),
+    }
+    assert all(c.requires == ["box[b]"] for c in changes if c.parent == "box[b]")
+
+
+def test_deletes_after_waits_for_creates_of_other_kinds_under_the_same_parent() -> None:
+    class Old(Box):
+        name = "old"
+        parent_kind = "box"
+        deletes_after = ("item",)
+
+    kinds: dict[str, Kind] = {**KINDS, "old": Old()}
+    desired = state(
+        box("a"),
+        box("b"),
+        child("item", "a", "new"),
+        child("item", "b", "new"),
+        scopes=(Scope("box[a]", "old"), Scope("box[b]", "old")),
+    )
+    live = state(box("a"), box("b"), child("old", "a", "gone"))
+    changes = order(diff(desired, live, kinds, ctx())[0], kinds)
+    by = {c.address: c for c in changes}
+    # Only the create under its own parent holds it back; it runs in a later wave.
+    assert by["box[a].old[gone]"].requires == ["box[a].item[new]"]
+    assert by["box[a].old[gone]"].wave > by["box[a].item[new]"].wave

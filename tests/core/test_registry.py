@@ -49,6 +49,8 @@ def test_kinds_with_an_update_route_implement_update() -> None:
         "project_env_var",
         "schedule",
         "webhook",
+        "pipeline_definition",
+        "pipeline_trigger",
         "context_env_var",
     }
 

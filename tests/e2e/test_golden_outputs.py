@@ -129,3 +129,30 @@ def test_example_plans_and_drift_are_unchanged(
         run = cli("drift", manifest, "--format", fmt, "--no-color", env=env)
         check(f"{example}-drift.{ext}", run.stdout)
     assert not any(v in text for v in env.values() for text in cli.outputs)
+
+
+def test_github_app_example_plans_applies_and_exports_as_pinned(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """examples/github-app.yaml against an organization whose repository CircleCI knows but
+    whose project has no pipeline yet."""
+    from tests.e2e.pipelines_seed import ORG, SLUG, seed
+
+    data = seed()
+    project = data["organizations"][ORG]["projects"][SLUG]
+    project["repository"]["external_id"] = "123456789"
+    del project["pipeline_definitions"]
+    data["users"][0]["token"] = TOKEN
+    world = emulator_factory(seed=data, tokens=(), page_size=5)
+    cli = Cli(host=world.url, env={"CIRCLECI_TOKEN": TOKEN})
+    manifest = tmp_path / "github-app.yaml"
+    manifest.write_text((REPO / "examples" / "github-app.yaml").read_text(encoding="utf-8"))
+    run = cli("plan", manifest, "--no-color")
+    assert run.exit_code == 0, run.stderr
+    check("github-app-plan.txt", run.stdout)
+    run = cli("apply", manifest, "--auto-approve", "--no-color")
+    assert run.exit_code == 0, run.stderr
+    assert cli("plan", manifest, "--detailed-exitcode").exit_code == 0
+    run = cli("export", "--org", ORG, "--project", SLUG)
+    assert run.exit_code == 0, run.stderr
+    check("github-app-export.yaml", run.stdout)

@@ -17,7 +17,8 @@ from tests.e2e.harness import (
 )
 from tests.support.kinds import CONTRACT_KINDS
 
-KINDS = CONTRACT_KINDS
+# Pipeline definitions and triggers need a GitHub App repository: tests/e2e/test_pipelines.py.
+KINDS = CONTRACT_KINDS - {"pipeline_definition", "pipeline_trigger"}
 
 
 def plan_json(cli: Cli, path: Path, *extra: str) -> dict[str, Any]:

@@ -214,12 +214,31 @@ def full_plan() -> dict[str, Any]:
             requires=[],
             wave=3,
         ),
+        _change(
+            f"{API}.pipeline_definition[build]",
+            "pipeline_definition",
+            "update",
+            "differs from the manifest: file_path",
+            {"file_path": ".circleci/config.yml"},
+            {"file_path": ".circleci/main.yml"},
+            changed=["file_path"],
+        ),
+        _change(
+            f"{API}.pipeline_definition[build].trigger[nightly]",
+            "pipeline_trigger",
+            "create",
+            NEW,
+            None,
+            {"provider": "schedule", "cron_expression": "0 2 * * *", "disabled": False},
+            requires=[],
+            wave=1,
+        ),
     ]
     return {
         "format_version": 1,
         "organization": "gh/acme",
         "checksum": CHECKSUM,
-        "summary": {"create": 7, "update": 3, "replace": 2, "delete": 4},
+        "summary": {"create": 8, "update": 4, "replace": 2, "delete": 4},
         "refusals": [
             "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
             "--allow-deletes to proceed"

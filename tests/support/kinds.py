@@ -8,6 +8,8 @@ CONTRACT_KINDS = frozenset(
         "checkout_key",
         "schedule",
         "webhook",
+        "pipeline_definition",
+        "pipeline_trigger",
         "context",
         "context_env_var",
         "context_restriction",

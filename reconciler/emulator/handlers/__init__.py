@@ -8,9 +8,11 @@ from reconciler.emulator.handlers import (
     contexts,
     envvars,
     identity,
+    pipelines,
     restrictions,
     schedules,
     settings,
+    triggers,
     webhooks,
 )
 from reconciler.emulator.http import Route, SeedKey
@@ -24,6 +26,8 @@ ROUTES: list[Route] = [
     *restrictions.ROUTES,
     *schedules.ROUTES,
     *webhooks.ROUTES,
+    *pipelines.ROUTES,
+    *triggers.ROUTES,
 ]
 
-SEED_KEYS: list[SeedKey] = []
+SEED_KEYS: list[SeedKey] = [*pipelines.SEED_KEYS]

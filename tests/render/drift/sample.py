@@ -103,6 +103,20 @@ def full_report() -> dict[str, Any]:
             "unmanaged",
             "live in CircleCI, not in the manifest",
         ),
+        _obj(
+            f"{API}.pipeline_definition[build]",
+            "pipeline_definition",
+            "changed",
+            "pipeline definition differs",
+            fields=[{"field": "file_path", "manifest": ".circleci/config.yml", "live": "x.yml"}],
+        ),
+        _obj(
+            f"{API}.pipeline_definition[build].trigger[push]",
+            "pipeline_trigger",
+            "changed",
+            "trigger differs",
+            fields=[{"field": "disabled", "manifest": False, "live": True}],
+        ),
     ]
     objects.sort(key=lambda o: o["address"])
     statuses = ("ok", "changed", "missing", "extra", "unmanaged", "tampered")
