@@ -100,12 +100,17 @@ def build(
     kinds: Mapping[str, Kind],
     placeholders: bool = False,
     defaults: bool = False,
+    files: dict[str, str] | None = None,
 ) -> str:
     """The YAML text of what `fetch_live` read in read_all mode; secrets adopted, or with
     `placeholders` as {env: ...} references; with `defaults`, what most projects share
-    written once."""
+    written once. Kinds add the files to write beside the manifest to `files`, if given."""
     ctx = ExportContext(
-        fetch=fetch, live=live, placeholders=Placeholders(placeholders), hands_off=HandsOff()
+        fetch=fetch,
+        live=live,
+        placeholders=Placeholders(placeholders),
+        hands_off=HandsOff(),
+        files=files,
     )
     by_parent: Children = {}
     for r in live:
