@@ -8,6 +8,7 @@ from reconciler.emulator.handlers import (
     contexts,
     envvars,
     identity,
+    policies,
     restrictions,
     schedules,
     settings,
@@ -24,6 +25,10 @@ ROUTES: list[Route] = [
     *restrictions.ROUTES,
     *schedules.ROUTES,
     *webhooks.ROUTES,
+    *policies.ROUTES,
 ]
 
-SEED_KEYS: list[SeedKey] = []
+SEED_KEYS: list[SeedKey] = [
+    SeedKey(level="organization", key="features_off", load=policies.load_features_off),
+    SeedKey(level="organization", key="config_policies", load=policies.load_config_policies),
+]
