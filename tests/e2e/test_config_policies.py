@@ -187,3 +187,25 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     assert managed.exit_code != 0
     assert "organization_settings.config_policies.enabled is in the manifest" in managed.stderr
     assert "not available to this organization" in managed.stderr
+
+
+def test_a_targeted_apply_uploads_only_the_targeted_policy(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    policies(tmp_path, {"a.rego": rego("a"), "old.rego": rego("old", "y := 2")})
+    path = write_manifest(tmp_path, manifest(directory="policies/"))
+    run = cli("apply", path, "--auto-approve", "--target", "organization.config_policy[a]")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    # The change to `old` is outside --target: CircleCI keeps its text.
+    assert stored(world) == {"a": rego("a"), "old": rego("old")}
+    plan = cli("plan", path, "--format", "json").json()
+    assert [c["address"] for c in plan["changes"]] == ["organization.config_policy[old]"]
+
+
+def test_export_of_an_organization_without_the_feature_says_why(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    world = emulator_factory(seed=seed(features_off=["config_policies"]), tokens=())
+    run = Cli(host=world.url)("export", "--org", "gh/acme")
+    assert run.exit_code == 0, run.stderr
+    assert "# config_policies: could not be read (CircleCI refused to show them" in run.stdout
