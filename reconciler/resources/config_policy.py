@@ -65,7 +65,7 @@ def _rules(site: Site) -> list[Problem]:
         return []
     written = site.value["directory"]
     where = site.doc.positions.value((*site.path, "directory"))
-    found = read_bundle(site.doc.directory / written, written)
+    found = read_bundle(site.doc.directory, written)
     return [where.problem(f"{WHERE}.directory: {p}") for p in found.problems]
 
 
@@ -137,7 +137,7 @@ def _local(manifest: Manifest) -> LocalBundle | None:
     if found is None or found.directory is None:
         return None
     base = manifest.directory_of("organization_settings", KEY, "directory") or Path.cwd()
-    bundle = read_bundle(base / found.directory, found.directory)
+    bundle = read_bundle(base, found.directory)
     if bundle.problems:
         where = manifest.value_position("organization_settings", KEY, "directory")
         raise ManifestError([where.problem(f"{WHERE}.directory: {p}") for p in bundle.problems])

@@ -81,9 +81,25 @@ def _name_problem(path: str, name: str | None) -> str | None:
     return None
 
 
-def read_bundle(directory: Path, shown: str) -> LocalBundle:
-    """Every *.rego file under `directory` (`shown` is how the manifest writes it)."""
+def _outside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        return True
+    return False
+
+
+def read_bundle(base: Path, shown: str) -> LocalBundle:
+    """Every *.rego file under `shown`, a directory relative to `base` (the directory of the
+    manifest file that names it) and inside its tree, as `file:` secrets are: a manifest
+    from a pull request cannot have plan read files from elsewhere on the machine."""
+    directory = base / shown
     out = LocalBundle(directory, shown)
+    if Path(shown).is_absolute() or _outside(directory, base):
+        out.problems.append(
+            f"policy directory {shown} must be a relative path inside the manifest's directory"
+        )
+        return out
     if not directory.is_dir():
         what = "does not exist" if not directory.exists() else "is not a directory"
         out.problems.append(f"policy directory {shown} {what}")
@@ -97,6 +113,9 @@ def read_bundle(directory: Path, shown: str) -> LocalBundle:
     for path in paths:
         rel = path.relative_to(directory).as_posix()
         shown_path = f"{shown.rstrip('/')}/{rel}"
+        if _outside(path, base):
+            out.problems.append(f"{shown_path} links outside the manifest's directory")
+            continue
         try:
             content = path.read_bytes().decode("utf-8")
         except OSError as exc:

@@ -40,7 +40,7 @@ def test_a_valid_directory_loads_and_its_names_come_from_policy_name(
     path = write(MANIFEST)
     files(tmp_path, {"a.rego": rego("first"), "deep/b.rego": rego("second"), "c.txt": "x"})
     load_manifest([path])
-    bundle = read_bundle(tmp_path / "policies", "policies")
+    bundle = read_bundle(tmp_path, "policies")
     assert [(f.path, f.name) for f in bundle.files] == [
         ("a.rego", "first"),
         ("deep/b.rego", "second"),
@@ -81,3 +81,19 @@ def test_a_bundle_above_the_upload_limit_and_a_file_as_directory(
     other = write(MANIFEST.replace("directory: policies", "directory: manifest.yaml"), "m2.yaml")
     [problem] = problems_of(other)
     assert "policy directory manifest.yaml is not a directory" in problem.message
+
+
+def test_the_directory_stays_inside_the_manifests_tree(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    (outside / "p").mkdir(parents=True)
+    (outside / "p" / "a.rego").write_text(rego("a"), encoding="utf-8")
+    for written in (str(outside / "p"), f"../{outside.name}/p"):
+        path = write(MANIFEST.replace("directory: policies", f"directory: {written}"))
+        [problem] = problems_of(path)
+        assert "must be a relative path inside the manifest's directory" in problem.message
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "link.rego").symlink_to(outside / "p" / "a.rego")
+    [problem] = problems_of(write(MANIFEST))
+    assert "policies/link.rego links outside the manifest's directory" in problem.message
