@@ -121,14 +121,17 @@ def refusal(ctx: FetchContext, exc: ApiError, managed: str | None) -> None:
         why = f"{exc.api_message}, and config policies are addressed by organization id"
     else:
         why = (
-            f"CircleCI refused to show them (HTTP {exc.status}: {exc.api_message}): config "
-            "policies are not available to this organization (they need the Scale plan, or "
-            "CircleCI server 4.2 or later), or the token is not an organization admin"
+            f"CircleCI refused to show config policies (HTTP {exc.status}: "
+            f"{exc.api_message}): the feature is not available to this organization (it "
+            "needs the Scale plan, or CircleCI server 4.2 or later), or the token is not an "
+            "organization admin"
         )
     if managed is not None:
         raise ReconcilerError(
             f"{WHERE}.{managed} is in the manifest, but {why}; nothing was planned or changed"
         )
+    if not ctx.read_all:  # export reads everything; a plan says why it can go on
+        why += "; the manifest does not manage them"
     ctx.unreadable.setdefault((None, ConfigPolicyKind.name), why)
 
 

@@ -183,6 +183,7 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     assert plain.exit_code == 0, plain.stderr
     notes = [n for n in plain.json()["notes"] if "config_policy" in n]
     assert len(notes) == 1 and "not available to this organization" in notes[0]
+    assert notes[0].endswith("the manifest does not manage them")
     managed = cli("plan", write_manifest(tmp_path, manifest(enabled=True)))
     assert managed.exit_code != 0
     assert "organization_settings.config_policies.enabled is in the manifest" in managed.stderr
@@ -208,4 +209,4 @@ def test_export_of_an_organization_without_the_feature_says_why(
     world = emulator_factory(seed=seed(features_off=["config_policies"]), tokens=())
     run = Cli(host=world.url)("export", "--org", "gh/acme")
     assert run.exit_code == 0, run.stderr
-    assert "# config_policies: could not be read (CircleCI refused to show them" in run.stdout
+    assert "# config_policies: could not be read (CircleCI refused to show config" in run.stdout
