@@ -157,8 +157,8 @@ STRING = r'"(?:[^"\\]|\\.)*"'
 POLICY_NAME = re.compile(rf"^policy_name\s*(?:\[\s*({STRING})\s*\]|contains\s+({STRING}))")
 
 
-def _policy_name(file: str, rego: str) -> str:
-    """The name the first rule declares; Refused-style messages as CircleCI words them."""
+def _policy_name(rego: str) -> str:
+    """The name the first rule declares; ValueError worded as CircleCI words it."""
     statements = [
         (n, raw)
         for (n, text), raw in zip(_code(rego), rego.splitlines(), strict=True)
@@ -213,7 +213,7 @@ def rego_problems(files: dict[str, str]) -> tuple[dict[str, str], str | None]:
             parse.append(f'failed to parse file "{file}": {broken}')
             continue
         try:
-            name = _policy_name(file, rego)
+            name = _policy_name(rego)
         except ValueError as exc:
             parse.append(f'failed to parse file: "{file}": {exc}')
             continue
