@@ -102,6 +102,12 @@ def apply_plan(
         live={r.address: r for r in result.live},
         ledger=ledger,
     )
+    # Each kind sees its changes before any is written (one upload for a whole bundle).
+    planned: dict[str, list[Change]] = {}
+    for c in result.plan.changes:
+        planned.setdefault(c.kind, []).append(c)
+    for name, changes in planned.items():
+        kinds[name].before_writes(ctx, changes)
     outcomes: dict[str, Outcome] = {}
     report_lock = threading.Lock()  # outcomes arrive from worker threads, one line each
     # Once CircleCI refuses the token, every later write would fail the same way: stop.

@@ -241,6 +241,10 @@ def make_plan(
     )
     # Reviewers see in the plan which flag apply will ask for.
     plan.refusals = safety_problems(plan, max_deletes=manifest.policy.max_deletes)
+    # A collection CircleCI refused to show (a feature this organization does not have),
+    # recorded by the kind that reads it instead of failing the read: one note each.
+    for (parent, name), why in sorted(fctx.unreadable.items(), key=str):
+        plan.notes.append(f"{parent or manifest.organization}: {name} not read: {why}")
     untimed = _untimed(desired, live, kinds, ledger)
     if untimed:
         plan.notes.append(

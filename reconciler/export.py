@@ -72,9 +72,11 @@ def export_manifest(
     placeholders: bool = False,
     defaults: bool = False,
     progress: Progress | None = None,
+    files: dict[str, str] | None = None,
 ) -> str:
     """The YAML text of a manifest for `org_slug` and `project_slugs` (globs pick among the
-    projects discovered; none given: every project discovered)."""
+    projects discovered; none given: every project discovered). `files` receives the files
+    to write beside the manifest (path relative to it -> text); None: leave them out."""
     # `github/x/y` and `gh/x/y` are one project: read and write it once.
     slugs = sorted({normalise_project(s) or s for s in discover(api, org_slug, project_slugs)})
     # The scope to read, not a manifest from a file: unchecked, so the API judges the slugs.
@@ -85,4 +87,4 @@ def export_manifest(
         contexts={},
     )
     live, fetch = fetch_live(api, scope, progress, kinds=kinds, read_all=True)
-    return build(fetch, live, kinds, placeholders, defaults)
+    return build(fetch, live, kinds, placeholders, defaults, files)

@@ -56,16 +56,34 @@ def export(
             "and those the contexts are restricted to): name any other with --project."
         )
     api = CircleCI(client_config(host, concurrency))
+    # Files beside the manifest (a policy bundle) are written only with --output.
+    files: dict[str, str] | None = {} if output else None
     with reading() as update:  # a progress bar on a terminal
         text = export_manifest(
-            api, org, list(projects), placeholders=placeholders, defaults=shared, progress=update
+            api,
+            org,
+            list(projects),
+            placeholders=placeholders,
+            defaults=shared,
+            progress=update,
+            files=files,
         )
     if output:
-        try:  # exclusive unless forced: a file made meanwhile is not replaced either
-            with output.open("w" if force else "x", encoding="utf-8") as fh:
-                fh.write(text)
-        except FileExistsError:
-            raise ReconcilerError(refused) from None
-        err(f"Wrote {output}.")
+        _write(output, text, force, refused)
+        for rel, body in sorted((files or {}).items()):
+            beside = output.parent / rel
+            beside.parent.mkdir(parents=True, exist_ok=True)
+            _write(beside, body, force, f"{beside} already exists: pass --force to overwrite it")
+        err(f"Wrote {output}" + (f" and {len(files)} file(s) beside it." if files else "."))
     else:
         click.echo(text, nl=False)
+
+
+def _write(path: Path, text: str, force: bool, refused: str) -> None:
+    from reconciler.errors import ReconcilerError
+
+    try:  # exclusive unless forced: a file made meanwhile is not replaced either
+        with path.open("w" if force else "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise ReconcilerError(refused) from None

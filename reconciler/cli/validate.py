@@ -24,6 +24,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     owners: dict[str, dict[str, BaseModel]] = {
         "project": dict(manifest.projects),
         "context": dict(manifest.contexts),
+        "organization": {"organization_settings": manifest.organization_settings},
     }
     for section in SECTIONS:
         for name, entry in owners[section.owner].items():

@@ -49,7 +49,9 @@ class FetchContext:
     # export: every child collection of the parents read is wanted, and a collection
     # CircleCI refuses (400, 403, 404) is recorded in `unreadable` instead of stopping.
     read_all: bool = False
-    # (parent address or None, kind name or lookup) -> why CircleCI refused to show it.
+    # (parent address or None, kind name or lookup) -> why CircleCI refused to show it. A
+    # kind may record its own refused collection here in any mode (a feature the
+    # organization does not have): plan and drift then say so in one note and go on.
     unreadable: dict[tuple[str | None, str], str] = field(default_factory=dict)
     # parent kind -> {parent address: manifest entry}, built once per read, not per parent.
     owners: dict[str | None, dict[str, Any]] = field(default_factory=dict)

@@ -26,6 +26,10 @@ class ExportContext:
     live: State
     placeholders: Placeholders
     hands_off: HandsOff
+    # Files a kind writes beside the exported manifest (path relative to it -> text), such as
+    # a policy bundle kept in the repository. None when export writes to no file (stdout): a
+    # kind then leaves out what would live in files, with a note.
+    files: dict[str, str] | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ from reconciler.core.resource import Resource, Scope, SecretVerdict
 from reconciler.errors import ReconcilerError
 
 if TYPE_CHECKING:
+    from reconciler.core.change import Change
     from reconciler.core.context import ApplyContext, FetchContext, PlanContext
     from reconciler.core.export import ExportContext, Exported
     from reconciler.manifest.section import Ignore, Section
@@ -121,6 +122,13 @@ class Kind(Protocol):
         raise ReconcilerError(f"{self.name} objects cannot be exported: the kind has no export")
 
     # --- writes -------------------------------------------------------------------------
+    def before_writes(self, ctx: ApplyContext, changes: list[Change]) -> None:
+        """Called once by apply, before the first write of the run, with every change of this
+        kind the run will make (after --target selection). A kind whose API writes the whole
+        collection at once (one upload replaces every object) records them here, so its first
+        create, update or delete writes them all in one request and the others find it done."""
+        return None
+
     @abstractmethod
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         """Create the object; return its live form (with ids) for dependants."""

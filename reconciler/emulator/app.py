@@ -187,6 +187,8 @@ class EmulatorApp:
             fault = self.faults.pick(request.method)
             if isinstance(fault, int):
                 content_type, text = FAULT_BODIES[fault]
+                if fault == 500 and self.error_key(request) == "error":
+                    text = json.dumps({"error": "unexpected server error"})
                 response = Response(text, status=fault, content_type=content_type)
             else:
                 response = self.dispatch(request, token)
@@ -256,6 +258,15 @@ class EmulatorApp:
         with self._log_lock:
             self.requests.append(entry)
 
+    def error_key(self, request: Request) -> str:
+        """The key the route's errors are worded under: `message`, or what its handler
+        declares (`error_key`, e.g. the Policy Management routes' `{"error": ...}`)."""
+        try:
+            handler, _ = self.url_map.bind_to_environ(request.environ).match()
+        except HTTPException:
+            return "message"
+        return str(getattr(handler, "error_key", "message"))
+
     def dispatch(self, request: Request, token: str | None) -> Response:
         user = self.authenticate(request, token)
         if isinstance(user, Response):
@@ -276,6 +287,8 @@ class EmulatorApp:
                 return json_response(exc.status, {"message": exc.message}, exc.content_type)
             except Exception:  # an emulator bug: answer like CircleCI's 500, keep the trace
                 log.exception("emulator handler failed: %s %s", request.method, request.path)
+                if getattr(handler, "error_key", "message") == "error":
+                    return json_response(500, {"error": "unexpected server error"})
                 return json_response(500, {"message": "Internal server error."})
             if request.method in WRITES and self.on_write is not None:
                 self.on_write()

@@ -35,7 +35,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-Route = tuple[str, str, Callable[..., Reply]]  # (path under /api, method, handler)
+# (path under /api, method, handler). A handler whose routes word errors as `{"error": ...}`
+# (not `{"message": ...}`) carries `error_key = "error"`: injected 500s then use it too.
+Route = tuple[str, str, Callable[..., Reply]]
 
 
 @dataclass(frozen=True)

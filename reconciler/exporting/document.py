@@ -1,5 +1,6 @@
 """The exported manifest: a header saying how secrets are written (listing every placeholder
-to set), each top-level kind's section with its parents and their collections (written by the
+to set), the organization's settings (each organization-level kind's key, written by the
+kind), each top-level kind's section with its parents and their collections (written by the
 kinds), and the policy that keeps hands off what could not be written back."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from reconciler.exporting.factor import factor
 from reconciler.exporting.handsoff import HandsOff
 from reconciler.exporting.placeholders import Placeholders
 from reconciler.exporting.yamltext import Block, dump
+from reconciler.manifest.section import TOP
 
 MODELINE = "yaml-language-server: $schema=../schemas/manifest.schema.json"
 
@@ -70,18 +72,45 @@ def _parent(ctx: ExportContext, parent: Resource, kinds: list[Kind], live: Child
     return out
 
 
+def _organization(ctx: ExportContext, kinds: list[Kind], live: Children) -> Block:
+    """The organization's settings: each organization-level kind's key, in registry order;
+    one CircleCI refused to show is left out with the reason (a key written is
+    authoritative)."""
+    out = Block()
+    for kind in kinds:
+        key = kind.collection or kind.name
+        refused = ctx.fetch.unreadable.get((None, kind.name))
+        if refused is not None:
+            out.notes.append(f"{key}: could not be read ({refused}); left out, so left alone")
+            continue
+        part = kind.export(ctx, None, live.get((None, kind.name), []))
+        out.notes += part.notes
+        if part.value is not None:
+            out.add(key, part.value, before=part.before)
+    return out
+
+
+def _organization_level(kind: Kind) -> bool:
+    return kind.section is not None and kind.section.owner == "organization"
+
+
 def build(
     fetch: FetchContext,
     live: State,
     kinds: Mapping[str, Kind],
     placeholders: bool = False,
     defaults: bool = False,
+    files: dict[str, str] | None = None,
 ) -> str:
     """The YAML text of what `fetch_live` read in read_all mode; secrets adopted, or with
     `placeholders` as {env: ...} references; with `defaults`, what most projects share
-    written once."""
+    written once. Kinds add the files to write beside the manifest to `files`, if given."""
     ctx = ExportContext(
-        fetch=fetch, live=live, placeholders=Placeholders(placeholders), hands_off=HandsOff()
+        fetch=fetch,
+        live=live,
+        placeholders=Placeholders(placeholders),
+        hands_off=HandsOff(),
+        files=files,
     )
     by_parent: Children = {}
     for r in live:
@@ -90,9 +119,11 @@ def build(
     for kind in kinds.values():
         if kind.parent_kind is not None:
             children.setdefault(kind.parent_kind, []).append(kind)
+    settings = [k for k in kinds.values() if k.parent_kind is None and _organization_level(k)]
+    organization = _organization(ctx, settings, by_parent) if settings else None
     sections: list[tuple[str, Block, list[str]]] = []
     for kind in kinds.values():
-        if kind.parent_kind is not None or kind.collection is None:
+        if kind.parent_kind is not None or kind.collection is None or kind in settings:
             continue
         top = kind.export(ctx, None, by_parent.get((None, kind.name), []))
         block = Block(notes=list(top.notes))
@@ -104,6 +135,8 @@ def build(
     doc.add("organization", fetch.org_slug)
     if ctx.hands_off.names:  # known once every section is written
         doc.add("policy", ctx.hands_off.policy())
+    if organization is not None:
+        doc.add(TOP["organization"], organization)
     projects = next((b for key, b, _ in sections if key == "projects"), None)
     given = [
         (k.section.key, k.section.merge == "whole")

@@ -23,7 +23,14 @@ if TYPE_CHECKING:
         WebhookEvent,
     )
     from reconciler.manifest.loader import load_manifest
-    from reconciler.manifest.model import Context, IgnorePolicy, Manifest, Policy, Project
+    from reconciler.manifest.model import (
+        Context,
+        IgnorePolicy,
+        Manifest,
+        OrganizationSettings,
+        Policy,
+        Project,
+    )
     from reconciler.manifest.positions import Position
     from reconciler.manifest.resolver import SecretResolver
     from reconciler.manifest.schema import json_schema
@@ -45,6 +52,7 @@ _HOMES = {
     "Context": "reconciler.manifest.model",
     "IgnorePolicy": "reconciler.manifest.model",
     "Manifest": "reconciler.manifest.model",
+    "OrganizationSettings": "reconciler.manifest.model",
     "Policy": "reconciler.manifest.model",
     "Project": "reconciler.manifest.model",
     "Position": "reconciler.manifest.positions",
@@ -76,6 +84,7 @@ __all__ = [
     "IgnorePolicy",
     "Manifest",
     "Month",
+    "OrganizationSettings",
     "Policy",
     "Position",
     "Project",

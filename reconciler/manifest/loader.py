@@ -3,9 +3,9 @@
 A directory means the `*.yaml` and `*.yml` files directly inside it, sorted by name; its
 subdirectories and hidden files are not read (so pointing at a repository root does not pull in
 CI configs). Each file is a complete document with `version` and `organization`; all must name
-the same organization, `policy` may be written in one file only, and a project or context may be
-declared in one file only. `defaults` are merged into the projects last (manifest/defaults.py),
-so what follows sees only projects.
+the same organization, `policy` and `organization_settings` may each be written in one file
+only, and a project or context may be declared in one file only. `defaults` are merged into
+the projects last (manifest/defaults.py), so what follows sees only projects.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import ManifestError, Problem
 from reconciler.manifest import defaults, names
-from reconciler.manifest.model import Manifest, Policy
+from reconciler.manifest.model import Manifest, OrganizationSettings, Policy
 from reconciler.manifest.positions import Path_, PositionTable, quote
 from reconciler.manifest.problems import translate
 from reconciler.manifest.rules import check_document
@@ -25,6 +25,7 @@ from reconciler.manifest.yamlread import RawDocument, read_document
 
 MAX_CONTEXTS = 500  # CircleCI's limit per organization
 MAX_SHOWN = 200  # problems shown at once; the rest are counted
+ONE_FILE = ("policy", "organization_settings")  # top-level keys written in one file only
 
 
 def _key_hook(path: Path_, key: str) -> str:
@@ -102,7 +103,7 @@ def _cap(problems: list[Problem], omitted: int) -> list[Problem]:
 def _across_files(docs: list[RawDocument]) -> list[Problem]:
     problems: list[Problem] = []
     org_first: tuple[str, RawDocument] | None = None  # normalised, and the file naming it
-    policy_first: RawDocument | None = None
+    once: dict[str, RawDocument] = {}  # key written in one file only -> that file
     declared: dict[tuple[str, str], tuple[RawDocument, str]] = {}
     contexts = 0
     for doc in docs:
@@ -119,14 +120,15 @@ def _across_files(docs: list[RawDocument]) -> list[Problem]:
                     f"{there.file}:{there.line}; all files must name the same organization"
                 )
             )
-        if "policy" in data:
-            if policy_first is None:
-                policy_first = doc
-            else:
-                there = policy_first.positions.key(("policy",))
+        for key in ONE_FILE:
+            if key not in data:
+                continue
+            first_doc = once.setdefault(key, doc)
+            if first_doc is not doc:
+                there = first_doc.positions.key((key,))
                 problems.append(
-                    pos.key(("policy",)).problem(
-                        f"policy is already written in {there.file}:{there.line}; "
+                    pos.key((key,)).problem(
+                        f"{key} is already written in {there.file}:{there.line}; "
                         "write it in one file only"
                     )
                 )
@@ -161,17 +163,21 @@ def _merge(models: list[tuple[RawDocument, Manifest]]) -> Manifest:
     positions = PositionTable()
     projects, contexts = {}, {}
     policy = Policy()
+    settings = OrganizationSettings()
     for doc, model in models:
         positions.update(doc.positions)
         projects.update(model.projects)
         contexts.update(model.contexts)
         if "policy" in doc.data:
             policy = model.policy
+        if "organization_settings" in doc.data:
+            settings = model.organization_settings
     first = models[0][1]
     manifest = Manifest.model_construct(
         version=1,
         organization=first.organization,
         policy=policy,
+        organization_settings=settings,
         projects=projects,
         contexts=contexts,
     )

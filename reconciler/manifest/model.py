@@ -1,8 +1,9 @@
-"""The manifest: organization, policy, projects and contexts.
+"""The manifest: organization, policy, the organization's settings, projects and contexts.
 
-A project's and a context's keys beyond their own (`create`; `protect`) are the sections the
-kinds declare (reconciler.manifest.section): `Project` and `Context` are composed here from
-the registry's sections, in registry order, so a new kind needs no change in this package.
+A project's and a context's keys beyond their own (`create`; `protect`), and every key of
+`organization_settings`, are the sections the kinds declare (reconciler.manifest.section):
+`Project`, `Context` and `OrganizationSettings` are composed here from the registry's
+sections, in registry order, so a new kind needs no change in this package.
 This is the one module of the package that imports the registry; the kinds import only its
 leaf modules at run time, which is what keeps the two free of an import cycle.
 """
@@ -37,7 +38,7 @@ from reconciler.manifest.fields import (
     StrictModel,
 )
 from reconciler.manifest.positions import Path_, Position, PositionTable
-from reconciler.manifest.section import Ignore, Section
+from reconciler.manifest.section import TOP, Ignore, Section
 
 M = TypeVar("M", bound=StrictModel)
 
@@ -124,6 +125,11 @@ _HOW = {
 }
 
 
+class OrganizationSettingsBase(StrictModel):
+    """Settings of the organization itself; may be written in one file only. A key that is
+    present is authoritative; an absent key leaves that setting alone."""
+
+
 class ManifestBase(StrictModel):
     """A circleci-reconciler manifest (format version 1): the CircleCI settings of one
     organization."""
@@ -134,6 +140,11 @@ class ManifestBase(StrictModel):
     """gh/NAME, github/NAME, bb/NAME, bitbucket/NAME, circleci/ORG-KEY or the organization UUID."""
     policy: PolicyBase = Field(default_factory=PolicyBase)
     """Safety rules (optional)."""
+    organization_settings: OrganizationSettingsBase = Field(
+        default_factory=OrganizationSettingsBase
+    )
+    """Settings of the organization itself (`organization` is its slug); may be written in
+    one file only. A present key is authoritative, an absent one hands-off."""
     # Typed with the bases here; compose_manifest gives them (and policy) the composed models.
     projects: dict[ProjectSlug, ProjectBase] = {}
     """Projects by slug. Projects are never deleted."""
@@ -201,25 +212,26 @@ class ManifestBase(StrictModel):
 
     def secret_refs(self) -> Iterator[tuple[Path_, EnvVar]]:
         """Every secret value the sections hold (env vars, signing secrets), with its path."""
-        for top, owner, parents in self._parents():
+        for where, owner, parent in self._parents():
             for section in SECTIONS:
-                if section.owner != owner or section.secrets is None:
-                    continue
-                for key, parent in parents.items():
+                if section.owner == owner and section.secrets is not None:
                     for sub, var in section.secrets(parent):
-                        yield (top, key, section.key, *sub), var
+                        yield (*where, section.key, *sub), var
 
     def named_projects(self) -> Iterator[str]:
         """Project slugs the sections name (a context's restrictions), as written."""
-        for _, owner, parents in self._parents():
+        for _, owner, parent in self._parents():
             for section in SECTIONS:
                 if section.owner == owner and section.projects is not None:
-                    for parent in parents.values():
-                        yield from section.projects(parent)
+                    yield from section.projects(parent)
 
-    def _parents(self) -> Iterator[tuple[str, str, dict[str, BaseModel]]]:
-        yield "projects", "project", dict(self.projects)
-        yield "contexts", "context", dict(self.contexts)
+    def _parents(self) -> Iterator[tuple[Path_, str, BaseModel]]:
+        """(path, owner, model) of every object the sections may be written on."""
+        yield (TOP["organization"],), "organization", self.organization_settings
+        for key, project in self.projects.items():
+            yield (TOP["project"], key), "project", project
+        for name, context in self.contexts.items():
+            yield (TOP["context"], name), "context", context
 
 
 def _declared() -> tuple[list[Section[object]], list[Ignore]]:
@@ -241,6 +253,7 @@ class Models(NamedTuple):
     policy: type[PolicyBase]
     ignore_policy: type[IgnorePolicyBase]
     defaults: type[DefaultsBase]
+    organization_settings: type[OrganizationSettingsBase]
 
 
 def _with(base: type[M], fields: dict[str, Any]) -> type[M]:
@@ -261,8 +274,8 @@ def _described(base: type[StrictModel], key: str, annotation: object, **default:
 
 
 def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Ignore]) -> Models:
-    """The manifest's models, with the sections' keys on projects and contexts, in their
-    order, and the ignore keys under policy.ignore."""
+    """The manifest's models, with the sections' keys on projects, contexts and the
+    organization's settings, in their order, and the ignore keys under policy.ignore."""
 
     def keys(owner: str) -> dict[str, Any]:
         return {
@@ -284,6 +297,7 @@ def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Igno
         },
     )
     context = _with(ContextBase, keys("context"))
+    settings = _with(OrganizationSettingsBase, keys("organization"))
     ignore = _with(
         IgnorePolicyBase,
         {i.key: (list[Glob], Field(default=[], description=i.description)) for i in ignores},
@@ -298,12 +312,15 @@ def compose_manifest(sections: Sequence[Section[object]], ignores: Sequence[Igno
         ManifestBase,
         {
             "policy": _described(ManifestBase, "policy", policy, default_factory=policy),
+            "organization_settings": _described(
+                ManifestBase, "organization_settings", settings, default_factory=settings
+            ),
             "projects": _described(ManifestBase, "projects", projects, default={}),
             "contexts": _described(ManifestBase, "contexts", contexts, default={}),
             "defaults": _described(ManifestBase, "defaults", by_glob, default={}),
         },
     )
-    return Models(project, context, manifest, policy, ignore, defaults)
+    return Models(project, context, manifest, policy, ignore, defaults, settings)
 
 
 SECTIONS, IGNORES = _declared()
@@ -316,7 +333,8 @@ if TYPE_CHECKING:
     Policy = PolicyBase
     IgnorePolicy = IgnorePolicyBase
     Defaults = DefaultsBase
+    OrganizationSettings = OrganizationSettingsBase
 else:
-    Project, Context, Manifest, Policy, IgnorePolicy, Defaults = MODELS
+    Project, Context, Manifest, Policy, IgnorePolicy, Defaults, OrganizationSettings = MODELS
 # The project sections defaults may give, in registry order.
 DEFAULTABLE = [s for s in SECTIONS if s.owner == "project" and s.merge is not None]

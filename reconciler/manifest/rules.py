@@ -11,7 +11,7 @@ from reconciler.errors import Problem
 from reconciler.manifest import names
 from reconciler.manifest.model import IGNORES, SECTIONS
 from reconciler.manifest.positions import Path_, quote
-from reconciler.manifest.section import Site
+from reconciler.manifest.section import TOP, Site
 from reconciler.manifest.yamlread import INVALID, RawDocument
 
 # Set-like lists outside the sections, as paths with "*" for any key (the sections name
@@ -21,7 +21,6 @@ _SET_LISTS: list[Path_] = [
     *(("policy", "ignore", i.key) for i in IGNORES),
     ("projects", "*", "skip_defaults"),
 ]
-_TOP = {"project": "projects", "context": "contexts"}
 
 
 def _walk(data: Any, pattern: Path_, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
@@ -85,6 +84,11 @@ def check_document(doc: RawDocument) -> list[Problem]:
         for name, body in contexts.items():
             problems += _section_rules(doc, "context", name, str(name), body, org, org_raw)
 
+    settings = data.get(TOP["organization"])
+    problems += _section_rules(
+        doc, "organization", None, org or str(org_raw), settings, org, org_raw
+    )
+
     for pattern in _SET_LISTS:
         for path, items in _walk(data, pattern):
             if isinstance(items, list):
@@ -92,9 +96,13 @@ def check_document(doc: RawDocument) -> list[Problem]:
     for section in SECTIONS:
         for set_list in section.set_lists:
             # A default is project-shaped: its sections' lists are checked the same way.
-            tops = [_TOP[section.owner]] + (["defaults"] if section.owner == "project" else [])
+            tops: list[Path_] = [(section.top, "*")]
+            if section.owner == "organization":
+                tops = [(section.top,)]  # one mapping, not one entry per name
+            elif section.owner == "project":
+                tops.append(("defaults", "*"))
             for top in tops:
-                pattern = (top, "*", section.key, *set_list.path)
+                pattern = (*top, section.key, *set_list.path)
                 for path, items in _walk(data, pattern):
                     if isinstance(items, list):
                         same = set_list.same or (lambda v: v)
@@ -105,19 +113,21 @@ def check_document(doc: RawDocument) -> list[Problem]:
 def _section_rules(
     doc: RawDocument,
     owner: str,
-    key: str,
+    key: str | None,
     parent: str,
     body: Any,
     org: str | None,
     org_raw: Any,
 ) -> list[Problem]:
-    """The sections' own rules, for each section written on this project or context."""
+    """The sections' own rules, for each section written on this project or context (`key`
+    its name), or in the organization's settings (`key` None)."""
     if not isinstance(body, dict):
         return []
     problems: list[Problem] = []
     for section in SECTIONS:
         if section.owner == owner and section.rules is not None and section.key in body:
-            path = (_TOP[owner], key, section.key)
+            where: Path_ = (TOP[owner],) if key is None else (TOP[owner], key)
+            path = (*where, section.key)
             problems += section.rules(Site(doc, path, body[section.key], parent, org, org_raw))
     return problems
 

@@ -1,5 +1,6 @@
-"""A kind's manifest section: the key it owns on a project or a context, its type, and the
-offline rules and secret references that go with it. Kinds declare one; the manifest model
+"""A kind's manifest section: the key it owns on a project, a context or the organization
+(under `organization_settings`), its type, and the offline rules and secret references that
+go with it. Kinds declare one; the manifest model
 is composed from the declarations (reconciler.manifest.model), so a new kind needs no change
 in this package. A leaf module: kinds import it at run time."""
 
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
 
 T_co = TypeVar("T_co", covariant=True)
 
+Owner = Literal["project", "context", "organization"]
+
+# The manifest's top-level key holding each owner's entries: projects and contexts by name,
+# the organization's settings in one mapping (`organization` itself is the org's slug).
+TOP: dict[str, str] = {
+    "project": "projects",
+    "context": "contexts",
+    "organization": "organization_settings",
+}
+
 
 @dataclass(frozen=True)
 class Site:
@@ -27,9 +38,12 @@ class Site:
     data, so they are reported even when other parts of the file are invalid)."""
 
     doc: RawDocument
-    path: Path_  # ("projects", slug, key) or ("contexts", name, key)
+    # ("projects", slug, key), ("contexts", name, key) or ("organization_settings", key)
+    path: Path_
     value: object  # the raw value written
-    parent: str  # the project's normalised slug, or the context's name
+    # The project's normalised slug, the context's name, or the organization (normalised
+    # when valid, else as written)
+    parent: str
     org: str | None  # the normalised organization, when it is valid
     org_raw: object  # the organization as written
 
@@ -56,9 +70,10 @@ class Ignore:
 
 @dataclass(frozen=True)
 class Section(Generic[T_co]):
-    """The key `key` on every `owner` ("project" or "context"), of type `annotation`."""
+    """The key `key` on every `owner` ("project" or "context"), or under the manifest's
+    `organization_settings` (owner "organization"), of type `annotation`."""
 
-    owner: Literal["project", "context"]
+    owner: Owner
     key: str
     annotation: object
     description: str
@@ -78,7 +93,13 @@ class Section(Generic[T_co]):
     # its author wants (`validate` shows them; nothing is refused).
     advice: Callable[[BaseModel], Iterable[str]] | None = None
 
+    @property
+    def top(self) -> str:
+        """The manifest's top-level key its owners are written under."""
+        return TOP[self.owner]
+
     def of(self, parent: BaseModel) -> T_co | None:
-        """The section as written on a project or a context (None when the key is absent)."""
+        """The section as written on a project, a context or the organization's settings
+        (None when the key is absent)."""
         value: T_co | None = getattr(parent, self.key, None)
         return value

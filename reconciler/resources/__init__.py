@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from reconciler.core import Kind
 from reconciler.resources.checkout_key import CheckoutKeyKind
+from reconciler.resources.config_policy import ConfigPolicyKind
+from reconciler.resources.config_policy_settings import ConfigPolicySettingsKind
 from reconciler.resources.context import ContextKind
 from reconciler.resources.context_env_var import ContextEnvVarKind
 from reconciler.resources.context_restriction import ContextRestrictionKind
@@ -29,6 +31,8 @@ REGISTRY: dict[str, Kind] = {
         ContextKind(),
         ContextRestrictionKind(),
         ContextEnvVarKind(),
+        ConfigPolicyKind(),
+        ConfigPolicySettingsKind(),
     )
 }
 

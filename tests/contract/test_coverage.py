@@ -26,7 +26,7 @@ SEED = {
             },
             "contexts": {"aws-prod": {"env_vars": {"AWS_ACCESS_KEY_ID": "AKIA0000"}}},
         },
-        "gh/other": {},
+        "gh/other": {"features_off": ["config_policies"]},
         # Standalone: the groups API serves these only (newer spec).
         "circleci/DrNsW5SW6K42zooKCzkVek": {"groups": ["platform"]},
     },
@@ -69,6 +69,11 @@ EXPECTED = {
     "updateWebhook": {200},
     "deleteWebhook": {200},
     "getOrganizationGroups": {200, 404},
+    "GetPolicyBundle": {200, 400, 403},
+    "CreatePolicyBundle": {200, 201, 400, 413},
+    "GetPolicyDocument": {200, 404},  # served, though plan reads the whole bundle
+    "GetDecisionSettings": {200, 403},
+    "SetDecisionSettings": {200},
 }
 
 
@@ -199,6 +204,32 @@ def schedules_and_webhooks(api: Api, project_id: str) -> None:
     api("GET", f"/webhook/{made['id']}", 404)
 
 
+def config_policies(api: Api) -> None:
+    orgs = {o["slug"]: o["id"] for o in api("GET", "/me/collaborations", 200)}
+    base = f"/owner/{orgs['gh/acme']}/context/config"
+    rego = 'package org\npolicy_name["ci"]\n'
+    api(
+        "POST",
+        f"{base}/policy-bundle",
+        200,
+        params={"dry": "true"},
+        json={"policies": {"a.rego": rego}},
+    )
+    api("POST", f"{base}/policy-bundle", 201, json={"policies": {"a.rego": rego}})
+    api("POST", f"{base}/policy-bundle", 400, json={"policies": {"a.rego": rego + "deny {"}})
+    big = {"policies": {"a.rego": rego + "#" * 2_700_000}}
+    api("POST", f"{base}/policy-bundle", 413, json=big)
+    assert api("GET", f"{base}/policy-bundle", 200)["ci"][0]["content"] == rego
+    api("GET", f"{base}/policy-bundle/ci", 200)
+    assert api("GET", f"{base}/policy-bundle/nope", 404) == {"error": "policy not found"}
+    api("GET", "/owner/acme/context/config/policy-bundle", 400)
+    api("PATCH", f"{base}/decision/settings", 200, json={"enabled": True})
+    assert api("GET", f"{base}/decision/settings", 200) == {"enabled": True}
+    off = f"/owner/{orgs['gh/other']}/context/config"
+    api("GET", f"{off}/policy-bundle", 403)
+    api("GET", f"{off}/decision/settings", 403)
+
+
 def test_every_reconciler_endpoint_is_checked_and_keeps_the_contract(
     emulator_factory: Any, contract_observer: Any
 ) -> None:
@@ -212,6 +243,7 @@ def test_every_reconciler_endpoint_is_checked_and_keeps_the_contract(
     project_env_vars_and_keys(api)
     contexts(api, project_id, contract_observer)
     schedules_and_webhooks(api, project_id)
+    config_policies(api)
     seen = contract_observer.counts() - before
     missing = {
         op: sorted(codes - {status for (o, status) in seen if o == op})

@@ -52,6 +52,8 @@ def test_kinds_with_an_update_route_implement_update() -> None:
         "pipeline_definition",
         "pipeline_trigger",
         "context_env_var",
+        "config_policy",
+        "config_policy_settings",
     }
 
 

@@ -8,6 +8,7 @@ times, checksums over them) is replaced by stable tokens before comparing.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,7 @@ def test_example_plans_and_drift_are_unchanged(
     source = (REPO / "examples" / f"{example}.yaml").read_text(encoding="utf-8")
     manifest = tmp_path / f"{example}.yaml"
     manifest.write_text(source, encoding="utf-8")
+    shutil.copytree(REPO / "examples" / "policies", tmp_path / "policies")
     (tmp_path / "secrets").mkdir()
     (tmp_path / "secrets" / "sentry-dsn").write_text("https://sentry.example/1\n")
     names = set(re.findall(r"\{env: ([A-Z0-9_]+)", source))

@@ -17,8 +17,15 @@ from tests.e2e.harness import (
 )
 from tests.support.kinds import CONTRACT_KINDS
 
-# Pipeline definitions and triggers need a GitHub App repository: tests/e2e/test_pipelines.py.
-KINDS = CONTRACT_KINDS - {"pipeline_definition", "pipeline_trigger"}
+# Pipeline definitions and triggers need a GitHub App repository (test_pipelines.py); config
+# policies live in files beside a manifest and plan through CircleCI's dry run, a POST
+# (test_config_policies.py).
+KINDS = CONTRACT_KINDS - {
+    "pipeline_definition",
+    "pipeline_trigger",
+    "config_policy",
+    "config_policy_settings",
+}
 
 
 def plan_json(cli: Cli, path: Path, *extra: str) -> dict[str, Any]:

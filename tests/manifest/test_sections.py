@@ -197,3 +197,179 @@ def test_no_manifest_module_names_a_kind_key() -> None:
     ]
     assert not named, "\n".join(named)
     assert list(IgnorePolicy.model_fields) == [i.key for i in IGNORES]
+
+
+ORG_KIND_MODULE = '''
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from reconciler.core import (
+    ApplyContext, ExportContext, Exported, FetchContext, Kind, PlanContext, Resource, Scope,
+)
+from reconciler.errors import Problem
+from reconciler.exporting.yamltext import Block
+from reconciler.manifest.envvar import EnvVar
+from reconciler.manifest.fields import NonBlank, StrictModel
+from reconciler.manifest.section import Section, SetList, Site
+
+
+class Notice(StrictModel):
+    """A banner shown on every pipeline page."""
+
+    text: NonBlank
+    """What it says."""
+    teams: list[NonBlank] = []
+    """Who sees it."""
+    token: EnvVar | None = None
+    """Where it is fetched with."""
+
+
+def _short(site: Site) -> list[Problem]:
+    if isinstance(site.value, dict) and site.value.get("text") == "x":
+        where = site.doc.positions.value((*site.path, "text"))
+        return [where.problem(f"too short for {site.parent}")]
+    return []
+
+
+def _secrets(settings: BaseModel) -> Iterator[tuple[tuple[str, ...], EnvVar]]:
+    notice = NOTICE.of(settings)
+    if notice is not None and notice.token is not None:
+        yield ("token",), notice.token
+
+
+NOTICE: Section[Notice] = Section(
+    owner="organization",
+    key="notice",
+    annotation=Notice | None,
+    description="The organization's banner.",
+    set_lists=(SetList(("teams",)),),
+    rules=_short,
+    secrets=_secrets,
+)
+
+
+class NoticeKind(Kind):
+    name = "notice"
+    section = NOTICE
+    collection = NOTICE.key
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        notice = NOTICE.of(ctx.manifest.organization_settings)
+        if notice is None:
+            return [], []
+        address = "organization.notice"
+        return [Resource(self.name, address, "notice", fields={"text": notice.text})], []
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        return []
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        block = Block()
+        for r in live:
+            block.add("text", r.fields["text"])
+        return Exported(value=block, notes=["read from the banner route"])
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        return desired
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        pass
+'''
+
+ORG_MANIFEST = """\
+version: 1
+organization: gh/acme
+organization_settings:
+  notice:
+    text: x
+    teams: [a, b, a]
+    token: {env: NOTICE_TOKEN}
+"""
+
+ORG_SCRIPT = """
+import json, sys
+from reconciler.resources import REGISTRY
+from notice_kind import NoticeKind
+
+REGISTRY["notice"] = NoticeKind()  # the one registry line
+
+from reconciler.core import FetchContext, PlanContext, Resource, State
+from reconciler.engine import build_desired
+from reconciler.errors import ManifestError
+from reconciler.exporting.document import build
+from reconciler.manifest import OrganizationSettings, json_schema, load_manifest
+
+out = {"fields": list(OrganizationSettings.model_fields), "schema": json_schema()}
+try:
+    load_manifest([sys.argv[1]])
+except ManifestError as exc:
+    out["problems"] = [str(p) for p in exc.problems]
+try:
+    load_manifest([sys.argv[2], sys.argv[3]])
+except ManifestError as exc:
+    out["twice"] = [p.message for p in exc.problems]
+good = load_manifest([sys.argv[2]])
+out["secrets"] = [list(path) for path, _ in good.secret_refs()]
+out["desired"] = [r.address for r in build_desired(PlanContext(manifest=good))]
+fetch = FetchContext(api=None, manifest=good, org_slug="gh/acme")
+live = State()
+live.add([Resource("notice", "organization.notice", "notice", fields={"text": "hi"})])
+kinds = {"notice": REGISTRY["notice"]}
+out["export"] = build(fetch, live, kinds)
+fetch.unreadable[(None, "notice")] = "HTTP 403: not on this plan"
+out["refused"] = build(fetch, State(), kinds)
+print(json.dumps(out))
+"""
+
+
+def test_an_organization_level_kind_gets_its_section_under_organization_settings(
+    tmp_path: Path,
+) -> None:
+    """A kind owning an `organization_settings` key: the model, the schema, its rules and
+    set lists with file:line:col, its secrets, one file only, and export's block, with no
+    change under reconciler/manifest/ or reconciler/exporting/."""
+    (tmp_path / "notice_kind.py").write_text(ORG_KIND_MODULE, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(ORG_MANIFEST, encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        ORG_MANIFEST.replace("text: x", "text: hello").replace("[a, b, a]", "[a]"),
+        encoding="utf-8",
+    )
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        "version: 1\norganization: gh/acme\norganization_settings: {}\n", encoding="utf-8"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", ORG_SCRIPT, str(bad), str(good), str(other)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path), "PATH": ""},
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+
+    assert out["fields"][-1] == "notice"  # after the registry's organization sections
+    schema = out["schema"]
+    settings = schema["$defs"]["OrganizationSettings"]["properties"]
+    assert settings["notice"]["description"] == "The organization's banner."
+    assert "organization_settings" in schema["properties"]
+    assert f"{bad}:5:11: too short for gh/acme" in out["problems"]
+    assert any(
+        p.startswith(f"{bad}:6:19:") and "'a' is listed twice in 'teams'" in p
+        for p in out["problems"]
+    ), out["problems"]
+    assert any("organization_settings is already written in" in p for p in out["twice"])
+    assert out["secrets"] == [["organization_settings", "notice", "token"]]
+    assert out["desired"] == ["organization.notice"]
+    assert (
+        "organization_settings:\n  # read from the banner route\n  notice:\n    text: hi\n"
+        in (out["export"])
+    )
+    assert (
+        "organization_settings: {}\n  # notice: could not be read (HTTP 403: not on this plan)"
+        in (out["refused"])
+    )

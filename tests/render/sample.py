@@ -205,6 +205,24 @@ def full_plan() -> dict[str, Any]:
             wave=2,
         ),
         _change(
+            "organization.config_policy[ci_version]",
+            "config_policy",
+            "update",
+            "differs from the manifest: sha256",
+            {"sha256": "eaa5b49630010192"},
+            {"sha256": "8f4aa1cf9102fe13"},
+            changed=["sha256"],
+        ),
+        _change(
+            "organization.config_policy_settings",
+            "config_policy_settings",
+            "update",
+            "differs from the manifest: enabled",
+            {"enabled": False},
+            {"enabled": True},
+            changed=["enabled"],
+        ),
+        _change(
             "context[old-ci]",
             "context",
             "delete",
@@ -238,7 +256,7 @@ def full_plan() -> dict[str, Any]:
         "format_version": 1,
         "organization": "gh/acme",
         "checksum": CHECKSUM,
-        "summary": {"create": 8, "update": 4, "replace": 2, "delete": 4},
+        "summary": {"create": 8, "update": 6, "replace": 2, "delete": 4},
         "refusals": [
             "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
             "--allow-deletes to proceed"

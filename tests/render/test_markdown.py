@@ -65,7 +65,7 @@ def test_full_plan_renders_summary_details_and_field_tables() -> None:
     assert summary == [
         ["Action", "Count"],
         ["+ create", "8"],
-        ["~ update", "4"],
+        ["~ update", "6"],
         ["-/+ replace", "2"],
         ["- delete", "4"],
     ]

@@ -13,5 +13,7 @@ CONTRACT_KINDS = frozenset(
         "context",
         "context_env_var",
         "context_restriction",
+        "config_policy",
+        "config_policy_settings",
     }
 )

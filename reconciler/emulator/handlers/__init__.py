@@ -9,6 +9,7 @@ from reconciler.emulator.handlers import (
     envvars,
     identity,
     pipelines,
+    policies,
     restrictions,
     schedules,
     settings,
@@ -28,6 +29,11 @@ ROUTES: list[Route] = [
     *webhooks.ROUTES,
     *pipelines.ROUTES,
     *triggers.ROUTES,
+    *policies.ROUTES,
 ]
 
-SEED_KEYS: list[SeedKey] = [*pipelines.SEED_KEYS]
+SEED_KEYS: list[SeedKey] = [
+    *pipelines.SEED_KEYS,
+    SeedKey(level="organization", key="features_off", load=policies.load_features_off),
+    SeedKey(level="organization", key="config_policies", load=policies.load_config_policies),
+]

@@ -98,6 +98,16 @@ def full_report() -> dict[str, Any]:
             "in CircleCI, not in the manifest",
         ),
         _obj(
+            "organization.config_policy[ci_version]",
+            "config_policy",
+            "changed",
+            "differs from the manifest: sha256",
+            fields=[
+                {"field": "sha256", "manifest": "8f4aa1cf9102fe13", "live": "eaa5b49630010192"}
+            ],
+        ),
+        _obj("organization.config_policy_settings", "config_policy_settings", "ok"),
+        _obj(
             "context[scratch <b>|x|</b>]",
             "context",
             "unmanaged",

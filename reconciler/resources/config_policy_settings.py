@@ -1,0 +1,86 @@
+"""Decision settings of the organization's config policies (`enabled` under
+`organization_settings.config_policies`): whether CircleCI evaluates pipeline configs
+against the policies. Always present in CircleCI; PATCHed in place, never deleted."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reconciler.core import (
+    ApplyContext,
+    ExportContext,
+    Exported,
+    FetchContext,
+    Kind,
+    PlanContext,
+    Resource,
+    Scope,
+)
+from reconciler.errors import ApiError, NotFound
+from reconciler.resources.config_policy import (
+    CONFIG_POLICIES,
+    base_path,
+    declared,
+    owner_known,
+    refusal,
+)
+
+ADDRESS = "organization.config_policy_settings"
+# The same manifest key as the policies (one mapping holds both); its rules run once, with
+# the policies' section.
+SECTION = dataclasses.replace(CONFIG_POLICIES, rules=None)
+
+
+class ConfigPolicySettingsKind(Kind):
+    name = "config_policy_settings"
+    label = "config policy settings"
+    section = SECTION
+    collection = SECTION.key
+
+    def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
+        found = declared(ctx.manifest)
+        if found is None or found.enabled is None:
+            return [], []
+        fields = {"enabled": found.enabled}
+        return [Resource(self.name, ADDRESS, "settings", fields=fields, protect=True)], []
+
+    def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
+        found = declared(ctx.manifest)
+        managed = "enabled" if found is not None and found.enabled is not None else None
+        if managed is None and not ctx.read_all:
+            return []  # read for export, or when the manifest manages it
+        if not owner_known(ctx, managed):
+            return []
+        path = f"{base_path(ctx.org_id)}/decision/settings"
+        try:
+            answer = ctx.api.get(path)
+            if answer is None:
+                raise NotFound("not found", status=404, method="GET", path=path)
+        except ApiError as exc:
+            if exc.status not in (400, 403, 404):
+                raise
+            refusal(ctx, exc, managed)
+            return []
+        return [self._live(answer)]
+
+    def _live(self, answer: dict[str, object]) -> Resource:
+        return Resource(self.name, ADDRESS, "settings", fields={"enabled": answer.get("enabled")})
+
+    def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
+        """Written with the policies, under the one `config_policies` key."""
+        return Exported()
+
+    def _patch(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        path = f"{base_path(ctx.org_id)}/decision/settings"
+        return self._live(ctx.api.send("PATCH", path, dict(desired.fields)))
+
+    def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
+        return self._patch(ctx, desired)
+
+    def update(
+        self, ctx: ApplyContext, desired: Resource, live: Resource, changed: list[str]
+    ) -> Resource | None:
+        return self._patch(ctx, desired)
+
+    def delete(self, ctx: ApplyContext, live: Resource) -> None:
+        raise NotImplementedError("decision settings are never deleted")
