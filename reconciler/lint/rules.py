@@ -275,40 +275,12 @@ def unmanaged_context(view: View) -> Iterator[Finding]:
 
 
 pending(
-    "github-app-legacy-schedule",
-    "Legacy schedule on a GitHub App project",
-    S.LOW,
-    ("pipeline_definition",),
-    """GitHub App pipelines are started by triggers; a legacy scheduled pipeline kept on a
-    project that builds through the GitHub App runs the OAuth pipeline, or nothing. Telling
-    such a project needs its pipeline definitions; on `circleci/` projects the manifest
-    already refuses `schedules`.""",
-    """Remove the schedule and add a schedule trigger to the project's pipeline.""",
-)
-pending(
-    "trigger-user-attribution",
-    "Pipeline trigger attributed to a user",
-    S.MEDIUM,
-    ("pipeline_trigger",),
-    """Like schedules, a trigger attributed to a user stops when the user leaves.""",
-    """Attribute the trigger to the system actor.""",
-)
-pending(
     "oidc-claims-unset",
     "Cloud credentials where OIDC claims are not configured",
     S.MEDIUM,
     ("oidc_claims",),
     """Cloud keys kept while OIDC is unused; custom claims narrow which jobs a role trusts.""",
     """Configure the organization's or project's OIDC custom claims.""",
-)
-pending(
-    "config-policies-disabled",
-    "Config policies disabled",
-    S.MEDIUM,
-    ("config_policy",),
-    """Without config policies nothing checks pipeline configuration against the rules of
-    the organization.""",
-    """Enable config policies and add the organization's policy bundle.""",
 )
 pending(
     "url-orb-unpinned",

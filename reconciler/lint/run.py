@@ -13,6 +13,7 @@ from reconciler.client.api import CircleCI
 from reconciler.core import Kind, PlanContext, Resource, State
 from reconciler.engine import build_desired, fetch_live
 from reconciler.errors import ManifestError
+from reconciler.lint import pipeline_rules as _pipeline_rules  # noqa: F401  (registers)
 from reconciler.lint import rules as _rules  # noqa: F401  (registers the rules)
 from reconciler.lint.registry import RULES, Finding, Severity, View, rule, runnable
 from reconciler.manifest import Manifest

@@ -64,6 +64,8 @@ CLEAN = world(
         }
     },
 )
+# Policy evaluation on (CircleCI's default is off, which config-policies-disabled finds).
+CLEAN["organizations"]["gh/acme"]["config_policies"] = {"enabled": True}
 
 
 def run_live(
@@ -154,3 +156,39 @@ def test_live_webhook_rules_on_objects_the_emulator_refuses_to_hold() -> None:
         check = RULES[rule].check
         assert check is not None
         assert [f.address for f in check(view)] == [hook.address]
+
+
+def test_live_rules_of_pipelines_and_policies(emulator_factory: Any, tmp_path: Path) -> None:
+    """A project that builds through the GitHub App but keeps a legacy schedule, and policy
+    evaluation turned off: both found live (a trigger's attribution is not: CircleCI does
+    not report it)."""
+    repo = {"full_name": "acme/api", "external_id": "10001"}
+    seed = world(
+        {
+            "repository": repo,
+            "pipeline_definitions": {
+                "build": {
+                    "config_source": {"repo": "acme/api", "file_path": ".circleci/config.yml"},
+                    "checkout_source": {"repo": "acme/api"},
+                    "triggers": {"push": {"provider": "github_app", "event_preset": "all-pushes"}},
+                }
+            },
+            "schedules": {
+                "nightly": {
+                    "attribution_actor": "system",
+                    "timetable": TIMETABLE,
+                    "parameters": {"branch": "main"},
+                }
+            },
+        },
+        {},
+    )
+    seed["organizations"]["gh/acme"]["config_policies"] = {"enabled": False}
+    server = emulator_factory(seed=seed, tokens=())
+    path = write_manifest(tmp_path, manifest(projects={"gh/acme/api": {}}))
+    run = Cli(host=server.url)("lint", "--live", "--format", "json", "--fail-on", "critical", path)
+    assert run.exit_code == 0, run.stderr
+    found = {(f["rule"], f["address"]) for f in run.json()["findings"]}
+    assert ("github-app-legacy-schedule", f"{API}.schedule[nightly]") in found
+    assert ("config-policies-disabled", "organization.config_policy_settings") in found
+    assert not any(rule == "trigger-user-attribution" for rule, _ in found)

@@ -155,8 +155,9 @@ def test_list_rules(cli: Cli) -> None:
     assert run.exit_code == 0
     for r in RULES.values():
         assert r.id in run.stdout and r.rationale in run.stdout and r.fix in run.stdout
-    assert "config-policies-disabled (medium): Config policies disabled [not available: needs" in (
-        run.stdout
+    assert (
+        "url-orb-unpinned (high): URL orbs allowed from unpinned prefixes [not available: needs"
+        in (run.stdout)
     )
 
 

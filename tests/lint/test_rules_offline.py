@@ -20,6 +20,26 @@ def project(**body: Any) -> dict[str, Any]:
     return {"projects": {"gh/acme/api": body}}
 
 
+def definition(**triggers: Any) -> dict[str, Any]:
+    """A pipeline definition that checks out through the GitHub App, with `triggers`."""
+    repo = {"full_name": "acme/api", "external_id": "10001"}
+    return {
+        "build": {
+            "config_source": {"repo": repo, "file_path": ".circleci/config.yml"},
+            "checkout_source": {"repo": repo},
+            "triggers": triggers,
+        }
+    }
+
+
+NIGHTLY = {
+    "provider": "schedule",
+    "cron_expression": "0 2 * * *",
+    "checkout_ref": "main",
+    "config_ref": "main",
+}
+
+
 CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     (
         "context-unrestricted",
@@ -84,6 +104,23 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         "schedule-user-attribution",
         project(schedules={"nightly": {**SCHEDULE, "attribution_actor": "current"}}),
         project(schedules={"nightly": {**SCHEDULE, "attribution_actor": "system"}}),
+    ),
+    (
+        "github-app-legacy-schedule",
+        project(pipeline_definitions=definition(), schedules={"nightly": SCHEDULE}),
+        project(pipeline_definitions=definition(), schedules={}),
+    ),
+    (
+        "trigger-user-attribution",
+        project(pipeline_definitions=definition(nightly=NIGHTLY)),
+        project(
+            pipeline_definitions=definition(nightly={**NIGHTLY, "attribution_actor": "system"})
+        ),
+    ),
+    (
+        "config-policies-disabled",
+        {"organization_settings": {"config_policies": {"enabled": False}}},
+        {"organization_settings": {"config_policies": {"enabled": True}}},
     ),
 ]
 
