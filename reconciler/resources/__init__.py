@@ -7,6 +7,7 @@ from reconciler.resources.checkout_key import CheckoutKeyKind
 from reconciler.resources.context import ContextKind
 from reconciler.resources.context_env_var import ContextEnvVarKind
 from reconciler.resources.context_restriction import ContextRestrictionKind
+from reconciler.resources.oidc_claims import OrgOidcClaimKind, ProjectOidcClaimKind
 from reconciler.resources.project import ProjectKind
 from reconciler.resources.project_env_var import ProjectEnvVarKind
 from reconciler.resources.project_settings import ProjectSettingsKind
@@ -22,9 +23,11 @@ REGISTRY: dict[str, Kind] = {
         CheckoutKeyKind(),
         ScheduleKind(),
         WebhookKind(),
+        ProjectOidcClaimKind(),
         ContextKind(),
         ContextRestrictionKind(),
         ContextEnvVarKind(),
+        OrgOidcClaimKind(),
     )
 }
 

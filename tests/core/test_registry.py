@@ -50,6 +50,8 @@ def test_kinds_with_an_update_route_implement_update() -> None:
         "schedule",
         "webhook",
         "context_env_var",
+        "oidc_claim",
+        "project_oidc_claim",
     }
 
 

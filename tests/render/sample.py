@@ -214,12 +214,32 @@ def full_plan() -> dict[str, Any]:
             requires=[],
             wave=3,
         ),
+        # Kinds added later come last, so the changes above keep their places.
+        _change(
+            "organization.oidc_claim[ttl]",
+            "oidc_claim",
+            "update",
+            "differs from the manifest: ttl",
+            {"ttl": "1h30m"},
+            {"ttl": "2h"},
+            changed=["ttl"],
+            wave=4,
+        ),
+        _change(
+            f"{API}.oidc_claim[audience]",
+            "project_oidc_claim",
+            "create",
+            NEW,
+            None,
+            {"audience": ["sts.amazonaws.com", "vault.example.com"]},
+            wave=4,
+        ),
     ]
     return {
         "format_version": 1,
         "organization": "gh/acme",
         "checksum": CHECKSUM,
-        "summary": {"create": 7, "update": 3, "replace": 2, "delete": 4},
+        "summary": {"create": 8, "update": 4, "replace": 2, "delete": 4},
         "refusals": [
             "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
             "--allow-deletes to proceed"

@@ -64,8 +64,8 @@ def test_full_plan_renders_summary_details_and_field_tables() -> None:
     summary = tables[0]
     assert summary == [
         ["Action", "Count"],
-        ["+ create", "7"],
-        ["~ update", "3"],
+        ["+ create", "8"],
+        ["~ update", "4"],
         ["-/+ replace", "2"],
         ["- delete", "4"],
     ]

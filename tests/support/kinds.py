@@ -11,5 +11,7 @@ CONTRACT_KINDS = frozenset(
         "context",
         "context_env_var",
         "context_restriction",
+        "oidc_claim",
+        "project_oidc_claim",
     }
 )

@@ -7,7 +7,9 @@ from reconciler.emulator.handlers import (
     checkout_keys,
     contexts,
     envvars,
+    features,
     identity,
+    oidc_claims,
     restrictions,
     schedules,
     settings,
@@ -24,6 +26,7 @@ ROUTES: list[Route] = [
     *restrictions.ROUTES,
     *schedules.ROUTES,
     *webhooks.ROUTES,
+    *oidc_claims.ROUTES,
 ]
 
-SEED_KEYS: list[SeedKey] = []
+SEED_KEYS: list[SeedKey] = [features.SEED_KEY, *oidc_claims.SEED_KEYS]
