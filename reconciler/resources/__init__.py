@@ -12,6 +12,7 @@ from reconciler.resources.project import ProjectKind
 from reconciler.resources.project_env_var import ProjectEnvVarKind
 from reconciler.resources.project_settings import ProjectSettingsKind
 from reconciler.resources.schedule import ScheduleKind
+from reconciler.resources.url_orb_allow_list import UrlOrbAllowListKind
 from reconciler.resources.webhook import WebhookKind
 
 REGISTRY: dict[str, Kind] = {
@@ -28,6 +29,7 @@ REGISTRY: dict[str, Kind] = {
         ContextRestrictionKind(),
         ContextEnvVarKind(),
         OrgOidcClaimKind(),
+        UrlOrbAllowListKind(),
     )
 }
 

@@ -234,12 +234,22 @@ def full_plan() -> dict[str, Any]:
             {"audience": ["sts.amazonaws.com", "vault.example.com"]},
             wave=4,
         ),
+        _change(
+            "organization.url_orb_allow_list[public orbs]",
+            "url_orb_allow_list_entry",
+            "replace",
+            "differs from the manifest: auth, prefix",
+            {"auth": "none", "prefix": "https://raw.githubusercontent.com/acme/orbs/"},
+            {"auth": "github-app", "prefix": "https://github.com/acme/orbs/"},
+            changed=["auth", "prefix"],
+            wave=4,
+        ),
     ]
     return {
         "format_version": 1,
         "organization": "gh/acme",
         "checksum": CHECKSUM,
-        "summary": {"create": 8, "update": 4, "replace": 2, "delete": 4},
+        "summary": {"create": 8, "update": 4, "replace": 3, "delete": 4},
         "refusals": [
             "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
             "--allow-deletes to proceed"

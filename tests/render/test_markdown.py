@@ -66,7 +66,7 @@ def test_full_plan_renders_summary_details_and_field_tables() -> None:
         ["Action", "Count"],
         ["+ create", "8"],
         ["~ update", "4"],
-        ["-/+ replace", "2"],
+        ["-/+ replace", "3"],
         ["- delete", "4"],
     ]
     # one per change, and one for the note about three objects

@@ -13,5 +13,6 @@ CONTRACT_KINDS = frozenset(
         "context_restriction",
         "oidc_claim",
         "project_oidc_claim",
+        "url_orb_allow_list_entry",
     }
 )

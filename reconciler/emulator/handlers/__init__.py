@@ -13,6 +13,7 @@ from reconciler.emulator.handlers import (
     restrictions,
     schedules,
     settings,
+    url_orb_allow_list,
     webhooks,
 )
 from reconciler.emulator.http import Route, SeedKey
@@ -27,6 +28,11 @@ ROUTES: list[Route] = [
     *schedules.ROUTES,
     *webhooks.ROUTES,
     *oidc_claims.ROUTES,
+    *url_orb_allow_list.ROUTES,
 ]
 
-SEED_KEYS: list[SeedKey] = [features.SEED_KEY, *oidc_claims.SEED_KEYS]
+SEED_KEYS: list[SeedKey] = [
+    features.SEED_KEY,
+    *oidc_claims.SEED_KEYS,
+    *url_orb_allow_list.SEED_KEYS,
+]
