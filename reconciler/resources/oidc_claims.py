@@ -171,6 +171,13 @@ def _read(ctx: FetchContext, project_id: str | None = None) -> dict[str, Any]:
     answer = ctx.api.get(path)
     if answer is None:
         raise NotFound("not found", method="GET", path=path)
+    if not answer.get("org_id"):  # required: anything else is not a claims answer
+        raise ApiError(
+            "CircleCI sent an answer of an unexpected shape (no org_id); nothing was planned "
+            "or changed",
+            method="GET",
+            path=path,
+        )
     return answer
 
 

@@ -156,3 +156,20 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     assert "oidc_claims:\n" not in text
     assert cli("plan", out, "--detailed-exitcode").exit_code == 0
     cli.assert_no_secrets()
+
+
+def test_claims_of_a_project_created_in_the_same_run(cli: Cli, world: Any, tmp_path: Path) -> None:
+    data = _manifest(None, None)
+    data["projects"]["gh/acme/fresh"] = {"create": True, "oidc_claims": {"ttl": "15m"}}
+    path = write_manifest(tmp_path, data)
+    changes = _changes(cli, path)
+    claim = changes["project[gh/acme/fresh].oidc_claim[ttl]"]
+    assert claim["action"] == "create" and claim["requires"] == ["project[gh/acme/fresh]"]
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    state = world.state()
+    org_id = next(o["id"] for o in state["organizations"].values() if o["slug"] == "gh/acme")
+    fresh = project_by_slug(state, "gh/acme/fresh")["id"]
+    url = f"{world.api}/org/{org_id}/project/{fresh}/oidc-custom-claims"
+    assert requests.get(url, headers=HEADERS, timeout=5).json()["ttl"] == "15m0s"
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
