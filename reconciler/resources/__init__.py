@@ -9,12 +9,14 @@ from reconciler.resources.config_policy_settings import ConfigPolicySettingsKind
 from reconciler.resources.context import ContextKind
 from reconciler.resources.context_env_var import ContextEnvVarKind
 from reconciler.resources.context_restriction import ContextRestrictionKind
+from reconciler.resources.oidc_claims import OrgOidcClaimKind, ProjectOidcClaimKind
 from reconciler.resources.pipeline_definition import PipelineDefinitionKind
 from reconciler.resources.pipeline_trigger import PipelineTriggerKind
 from reconciler.resources.project import ProjectKind
 from reconciler.resources.project_env_var import ProjectEnvVarKind
 from reconciler.resources.project_settings import ProjectSettingsKind
 from reconciler.resources.schedule import ScheduleKind
+from reconciler.resources.url_orb_allow_list import UrlOrbAllowListKind
 from reconciler.resources.webhook import WebhookKind
 
 REGISTRY: dict[str, Kind] = {
@@ -28,9 +30,12 @@ REGISTRY: dict[str, Kind] = {
         WebhookKind(),
         PipelineDefinitionKind(),
         PipelineTriggerKind(),
+        ProjectOidcClaimKind(),
         ContextKind(),
         ContextRestrictionKind(),
         ContextEnvVarKind(),
+        OrgOidcClaimKind(),
+        UrlOrbAllowListKind(),
         ConfigPolicyKind(),
         ConfigPolicySettingsKind(),
     )

@@ -113,6 +113,9 @@ def test_rate_limit_plain_text(strict, lenient, emulator_factory, contract_obser
     # Narrow: the same text on another status, or a 429 with a broken JSON body, still fails.
     assert replay(lenient, "GET", "/api/v2/context", 500, rec["body"]) != []
     assert replay(lenient, "GET", "/api/v2/context", 429, {"message": 1}) != []
+    # The front end's limit covers the organization's settings routes as well.
+    orbs = "/api/v2/organization/gh/acme/url-orb-allow-list"
+    assert replay(lenient, "GET", orbs, 429, rec["body"]) == []
     before = getattr(contract_observer, "exempted", {}).get("rate-limit-plain-text", 0)
     emu = emulator_factory(seed=SEED, rate_limit=2)
     deadline = time.monotonic() + 5

@@ -54,6 +54,8 @@ def test_kinds_with_an_update_route_implement_update() -> None:
         "context_env_var",
         "config_policy",
         "config_policy_settings",
+        "oidc_claim",
+        "project_oidc_claim",
     }
 
 

@@ -39,7 +39,13 @@ def by_address(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_plan_creates_every_kind_in_dependency_order(cli: Cli, world: Any, tmp_path: Path) -> None:
-    path = write_manifest(tmp_path, complete())
+    data = complete()
+    data["organization_settings"] = {
+        "oidc_claims": {"ttl": "1h"},
+        "url_orb_allow_list": {"orbs": {"prefix": "https://github.com/acme/orbs/"}},
+    }
+    data["projects"]["gh/acme/api"]["oidc_claims"] = {"audience": ["sts.amazonaws.com"]}
+    path = write_manifest(tmp_path, data)
     plan = plan_json(cli, path)
     changes = by_address(plan)
     assert {c["kind"] for c in plan["changes"]} == KINDS

@@ -251,12 +251,42 @@ def full_plan() -> dict[str, Any]:
             requires=[],
             wave=1,
         ),
+        # Kinds added later come last, so the changes above keep their places.
+        _change(
+            "organization.oidc_claim[ttl]",
+            "oidc_claim",
+            "update",
+            "differs from the manifest: ttl",
+            {"ttl": "1h30m"},
+            {"ttl": "2h"},
+            changed=["ttl"],
+            wave=4,
+        ),
+        _change(
+            f"{API}.oidc_claim[audience]",
+            "project_oidc_claim",
+            "create",
+            NEW,
+            None,
+            {"audience": ["sts.amazonaws.com", "vault.example.com"]},
+            wave=4,
+        ),
+        _change(
+            "organization.url_orb_allow_list[public orbs]",
+            "url_orb_allow_list_entry",
+            "replace",
+            "differs from the manifest: auth, prefix",
+            {"auth": "none", "prefix": "https://raw.githubusercontent.com/acme/orbs/"},
+            {"auth": "github-app", "prefix": "https://github.com/acme/orbs/"},
+            changed=["auth", "prefix"],
+            wave=4,
+        ),
     ]
     return {
         "format_version": 1,
         "organization": "gh/acme",
         "checksum": CHECKSUM,
-        "summary": {"create": 8, "update": 6, "replace": 2, "delete": 4},
+        "summary": {"create": 9, "update": 7, "replace": 3, "delete": 4},
         "refusals": [
             "the plan deletes 4 objects, more than policy.max_deletes (3); review it and pass "
             "--allow-deletes to proceed"

@@ -64,9 +64,9 @@ def test_full_plan_renders_summary_details_and_field_tables() -> None:
     summary = tables[0]
     assert summary == [
         ["Action", "Count"],
-        ["+ create", "8"],
-        ["~ update", "6"],
-        ["-/+ replace", "2"],
+        ["+ create", "9"],
+        ["~ update", "7"],
+        ["-/+ replace", "3"],
         ["- delete", "4"],
     ]
     # one per change, and one for the note about three objects

@@ -32,7 +32,7 @@ def test_changes_appear_in_plan_order_with_their_symbols() -> None:
 
 def test_summary_line_and_empty_plan_line() -> None:
     assert render_text(full_plan()).endswith(
-        "\nPlan: 8 to create, 6 to update, 2 to replace, 4 to delete.\n"
+        "\nPlan: 9 to create, 7 to update, 3 to replace, 4 to delete.\n"
     )
     assert render_text(empty_plan()).endswith("\nNo changes. CircleCI matches the manifest.\n")
     assert "Plan:" not in render_text(empty_plan())
@@ -41,7 +41,7 @@ def test_summary_line_and_empty_plan_line() -> None:
 def test_summary_is_counted_from_changes_when_the_dict_has_none() -> None:
     plan = full_plan()
     del plan["summary"]
-    assert "Plan: 8 to create, 6 to update, 2 to replace, 4 to delete." in render_text(plan)
+    assert "Plan: 9 to create, 7 to update, 3 to replace, 4 to delete." in render_text(plan)
 
 
 def test_update_shows_only_changed_fields_as_before_arrow_after() -> None:

@@ -15,5 +15,8 @@ CONTRACT_KINDS = frozenset(
         "context_restriction",
         "config_policy",
         "config_policy_settings",
+        "oidc_claim",
+        "project_oidc_claim",
+        "url_orb_allow_list_entry",
     }
 )

@@ -7,13 +7,16 @@ from reconciler.emulator.handlers import (
     checkout_keys,
     contexts,
     envvars,
+    features,
     identity,
+    oidc_claims,
     pipelines,
     policies,
     restrictions,
     schedules,
     settings,
     triggers,
+    url_orb_allow_list,
     webhooks,
 )
 from reconciler.emulator.http import Route, SeedKey
@@ -30,10 +33,14 @@ ROUTES: list[Route] = [
     *pipelines.ROUTES,
     *triggers.ROUTES,
     *policies.ROUTES,
+    *oidc_claims.ROUTES,
+    *url_orb_allow_list.ROUTES,
 ]
 
 SEED_KEYS: list[SeedKey] = [
+    features.SEED_KEY,
     *pipelines.SEED_KEYS,
-    SeedKey(level="organization", key="features_off", load=policies.load_features_off),
-    SeedKey(level="organization", key="config_policies", load=policies.load_config_policies),
+    *policies.SEED_KEYS,
+    *oidc_claims.SEED_KEYS,
+    *url_orb_allow_list.SEED_KEYS,
 ]

@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from reconciler.emulator.http import Ctx, Reply, Route
+from reconciler.emulator.handlers import features
+from reconciler.emulator.http import Ctx, Reply, Route, SeedKey
 from reconciler.emulator.util import is_uuid
 from reconciler.emulator.world import Record, World
 
 FEATURE = "config_policies"
+features.register(FEATURE)
 CONTEXTS = {"config"}  # the policy contexts CircleCI serves (the CLI's default)
 MAX_BUNDLE = 2_621_440  # ~2.5 MiB, the spec's limit on a bundle upload
 NAME = re.compile(r"^\w+$")
@@ -47,17 +49,6 @@ def answering(fn: Callable[..., Reply]) -> Callable[..., Reply]:
 
 
 # ---- the seed --------------------------------------------------------------------------
-
-
-def features_off(org: Record) -> set[str]:
-    """Features the seed turned off for this organization (`features_off`)."""
-    return set(org.get("features_off") or ())
-
-
-def load_features_off(world: World, org: Record, value: Any, where: str) -> None:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("must be a list of feature names")
-    org["features_off"] = sorted(set(org.get("features_off") or ()) | set(value))
 
 
 def load_config_policies(world: World, org: Record, value: Any, where: str) -> None:
@@ -252,7 +243,7 @@ def _owner(ctx: Ctx, owner_id: str, context: str) -> Record:
     org = ctx.world.organizations.get(owner_id.lower())
     if org is None or not ctx.member_of(org["id"]):
         raise Refused(403, "Forbidden")
-    if FEATURE in features_off(org):
+    if not features.available(org, FEATURE):
         raise Refused(403, NOT_AVAILABLE)
     return org
 
@@ -339,3 +330,5 @@ ROUTES: list[Route] = [
     (f"{BASE}/decision/settings", "GET", get_settings),
     (f"{BASE}/decision/settings", "PATCH", patch_settings),
 ]
+
+SEED_KEYS = [SeedKey(level="organization", key="config_policies", load=load_config_policies)]

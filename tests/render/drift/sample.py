@@ -84,6 +84,20 @@ def full_report() -> dict[str, Any]:
             ],
         ),
         _obj("context[aws-prod]", "context", "ok"),
+        _obj(
+            "organization.oidc_claim[ttl]",
+            "oidc_claim",
+            "changed",
+            "differs from the manifest: ttl",
+            fields=[{"field": "ttl", "manifest": "1h", "live": "5m"}],
+        ),
+        _obj(f"{API}.oidc_claim[audience]", "project_oidc_claim", "ok"),
+        _obj(
+            "organization.url_orb_allow_list[public orbs]",
+            "url_orb_allow_list_entry",
+            "extra",
+            "not in organization_settings.url_orb_allow_list, which owns the list",
+        ),
         _obj("context[aws-prod].env_var[AWS_ACCESS_KEY_ID]", "context_env_var", "ok"),
         _obj(
             'context[aws-prod].restriction[expression:pipeline.git.branch == "main"]',

@@ -16,7 +16,7 @@ def test_text_lists_only_drifted_objects() -> None:
         header = f" {obj['address']} ({obj['status']})"
         assert (header in text) == (obj["status"] != "ok"), obj["address"]
     assert text.endswith(
-        "Drift: 7 changed, 2 missing, 2 extra, 1 unmanaged, 1 tampered; 5 in sync.\n"
+        "Drift: 8 changed, 2 missing, 3 extra, 1 unmanaged, 1 tampered; 6 in sync.\n"
     )
     assert "      build_fork_prs: manifest=false live=true\n" in text
 

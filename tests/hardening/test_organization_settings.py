@@ -1,0 +1,60 @@
+"""Hostile and broken answers on the organization's settings routes, for a manifest that
+manages them: plan and apply stop with a clear error, no traceback, and write nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.harness import Cli, seed, write_manifest, writes
+
+MANIFEST = {
+    "version": 1,
+    "organization": "gh/acme",
+    "organization_settings": {
+        "oidc_claims": {"ttl": "1h"},
+        "url_orb_allow_list": {"orbs": {"prefix": "https://github.com/acme/orbs/"}},
+    },
+    "projects": {"gh/acme/api": {"oidc_claims": {"audience": ["sts.amazonaws.com"]}}},
+}
+CLAIMS = "/api/v2/org/*"
+ORBS = "/api/v2/organization/*/url-orb-allow-list*"
+
+CASES = [
+    ("truncated-json", CLAIMS, "unexpected shape (no org_id)"),
+    ("html=200", CLAIMS, "unexpected shape (no org_id)"),
+    ("missing-fields", CLAIMS, "unexpected shape (no org_id)"),
+    ("status=403", CLAIMS, "CircleCI refused to show the OIDC custom claims"),
+    ("status=400", CLAIMS, "CircleCI refused to show the OIDC custom claims"),
+    ("status=404", CLAIMS, "CircleCI refused to show the OIDC custom claims"),
+    ("truncated-json", ORBS, "not a paged list"),
+    ("missing-fields", ORBS, "nothing was planned or changed"),
+    ("wrong-types", ORBS, "nothing was planned or changed"),
+    ("status=403", ORBS, "CircleCI refused to show the URL orb allow-list"),
+    ("status=404", ORBS, "CircleCI refused to show the URL orb allow-list"),
+]
+
+
+@pytest.mark.parametrize(("mode", "route", "expected"), CASES)
+def test_plan_and_apply_stop_cleanly_and_write_nothing(
+    emulator_factory: Any, tmp_path: Path, mode: str, route: str, expected: str
+) -> None:
+    data = seed()  # something live in each list, for the faults to break
+    data["organizations"]["gh/acme"]["url_orb_allow_list"] = {
+        "old": {"prefix": "https://orbs.example.com/"}
+    }
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    path = write_manifest(tmp_path, MANIFEST)
+    world.fault(f"{mode},route={route},method=GET")
+    for args in (("plan", path), ("apply", path, "--auto-approve")):
+        world.reset_requests()
+        run = cli(*args)
+        assert run.exit_code == 1, run.stdout
+        assert "Traceback" not in run.stdout + run.stderr
+        assert run.stderr.startswith("Error: ") and expected in run.stderr, run.stderr
+        assert len(run.stderr) < 600
+        assert writes(world.requests()) == []
+    cli.assert_no_secrets()
