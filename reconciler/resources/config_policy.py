@@ -116,7 +116,7 @@ def owner_known(ctx: FetchContext, managed: str | None) -> bool:
 
 def refusal(ctx: FetchContext, exc: ApiError, managed: str | None) -> None:
     """CircleCI refused to show config policies: a manifest that manages `managed` cannot be
-    planned; otherwise one note says so (recorded once for both kinds) and the plan goes on."""
+    planned; otherwise (export, live lint) one note says so, recorded once for both kinds."""
     if exc.status is None:
         why = f"{exc.api_message}, and config policies are addressed by organization id"
     else:
@@ -130,8 +130,6 @@ def refusal(ctx: FetchContext, exc: ApiError, managed: str | None) -> None:
         raise ReconcilerError(
             f"{WHERE}.{managed} is in the manifest, but {why}; nothing was planned or changed"
         )
-    if not ctx.read_all:  # export reads everything; a plan says why it can go on
-        why += "; the manifest does not manage them"
     ctx.unreadable.setdefault((None, ConfigPolicyKind.name), why)
 
 
@@ -172,6 +170,8 @@ class ConfigPolicyKind(Kind):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         found = declared(ctx.manifest)
         managed = "directory" if found is not None and found.directory is not None else None
+        if managed is None and not ctx.read_all:
+            return []  # a plan reads only what its manifest writes; export reads everything
         if not owner_known(ctx, managed):
             return []
         path = f"{base_path(ctx.org_id)}/policy-bundle"
