@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from reconciler.lint.registry import Finding, Severity, View, pending, rule
+from reconciler.lint.registry import Finding, Severity, View, rule
 
 S = Severity
 # Names of long-lived cloud keys that an OIDC token can replace.
@@ -214,23 +214,35 @@ def duplicate_keys(view: View) -> Iterator[Finding]:
                 )
 
 
+def _oidc_claims(view: View, parent: str | None) -> bool:
+    """Whether OIDC custom claims are configured for objects under `parent`: the
+    organization's, or the project's own."""
+    if next(view.of("oidc_claim"), None) is not None:
+        return True
+    return parent is not None and bool(view.under(parent, "project_oidc_claim"))
+
+
 @rule(
     "long-lived-cloud-credentials",
-    "Long-lived cloud credentials in env vars",
+    "Long-lived cloud credentials where OIDC claims are not configured",
     S.MEDIUM,
     ("project_env_var", "context_env_var"),
     """Static cloud keys stay valid until someone rotates them, and a leaked one works from
-    anywhere. CircleCI's OIDC tokens let jobs assume a cloud role for minutes instead.""",
-    """Configure the cloud provider to trust CircleCI's OIDC tokens, use the token in the
-    job (e.g. `aws-cli/setup` with `role_arn`), and delete the static key.""",
+    anywhere. CircleCI's OIDC tokens let jobs assume a cloud role for minutes instead. Where
+    OIDC custom claims are configured (the organization's or the project's), OIDC is taken
+    to be in use and the rule stays quiet.""",
+    """Configure the cloud provider to trust CircleCI's OIDC tokens, set the audience and TTL
+    the role expects (`oidc_claims`), use the token in the job (e.g. `aws-cli/setup` with
+    `role_arn`), and delete the static key.""",
 )
 def cloud_keys(view: View) -> Iterator[Finding]:
     for kind in ("project_env_var", "context_env_var"):
         for v in view.of(kind):
-            if CLOUD_KEYS.search(v.name):
+            if CLOUD_KEYS.search(v.name) and not _oidc_claims(view, v.parent):
                 yield Finding(
                     "long-lived-cloud-credentials",
-                    f"{v.name} looks like a long-lived cloud credential",
+                    f"{v.name} looks like a long-lived cloud credential, and no OIDC custom "
+                    "claims are configured",
                     v.address,
                 )
 
@@ -272,22 +284,3 @@ def unmanaged_context(view: View) -> Iterator[Finding]:
     for c in view.of("context"):
         if c.address not in view.declared:
             yield Finding("context-unmanaged", f"context {c.name!r} is in no manifest", c.address)
-
-
-pending(
-    "oidc-claims-unset",
-    "Cloud credentials where OIDC claims are not configured",
-    S.MEDIUM,
-    ("oidc_claims",),
-    """Cloud keys kept while OIDC is unused; custom claims narrow which jobs a role trusts.""",
-    """Configure the organization's or project's OIDC custom claims.""",
-)
-pending(
-    "url-orb-unpinned",
-    "URL orbs allowed from unpinned prefixes",
-    S.HIGH,
-    ("url_orb_allow_list",),
-    """A URL orb prefix that is not pinned lets configuration import code that changes
-    under it.""",
-    """Allow only prefixes that end at a pinned version or digest.""",
-)

@@ -13,10 +13,11 @@ from reconciler.client.api import CircleCI
 from reconciler.core import Kind, PlanContext, Resource, State
 from reconciler.engine import build_desired, fetch_live
 from reconciler.errors import ManifestError
-from reconciler.lint import pipeline_rules as _pipeline_rules  # noqa: F401  (registers)
+from reconciler.lint import platform_rules as _platform_rules  # noqa: F401  (registers)
 from reconciler.lint import rules as _rules  # noqa: F401  (registers the rules)
 from reconciler.lint.registry import RULES, Finding, Severity, View, rule, runnable
 from reconciler.manifest import Manifest
+from reconciler.manifest.section import TOP
 from reconciler.resources import REGISTRY
 
 UNUSED = "suppression-unused"
@@ -84,8 +85,13 @@ def fingerprint(finding: Finding) -> str:
 
 def _path(r: Resource, state: State, kinds: dict[str, Kind]) -> tuple[str | int, ...]:
     """Where a declared object sits in the manifest, from the kinds' collection keys."""
-    base = _path(p, state, kinds) if r.parent and (p := state.get(r.parent)) else ()
-    key = kinds[r.kind].collection or r.kind
+    kind = kinds[r.kind]
+    if r.parent and (p := state.get(r.parent)):
+        base = _path(p, state, kinds)
+    else:  # a top-level kind; an organization section sits under organization_settings
+        owner = kind.section.owner if kind.section is not None else None
+        base = (TOP[owner],) if owner == "organization" else ()
+    key = kind.collection or r.kind
     return (*base, key) if key == r.name else (*base, key, r.name)
 
 

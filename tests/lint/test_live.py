@@ -159,9 +159,10 @@ def test_live_webhook_rules_on_objects_the_emulator_refuses_to_hold() -> None:
 
 
 def test_live_rules_of_pipelines_and_policies(emulator_factory: Any, tmp_path: Path) -> None:
-    """A project that builds through the GitHub App but keeps a legacy schedule, and policy
-    evaluation turned off: both found live (a trigger's attribution is not: CircleCI does
-    not report it)."""
+    """A project that builds through the GitHub App but keeps a legacy schedule, policy
+    evaluation turned off, an unpinned URL orb prefix: found live (a trigger's attribution
+    is not: CircleCI does not report it). The organization's OIDC claims quiet the static
+    cloud key."""
     repo = {"full_name": "acme/api", "external_id": "10001"}
     seed = world(
         {
@@ -183,7 +184,13 @@ def test_live_rules_of_pipelines_and_policies(emulator_factory: Any, tmp_path: P
         },
         {},
     )
-    seed["organizations"]["gh/acme"]["config_policies"] = {"enabled": False}
+    project = seed["organizations"]["gh/acme"]["projects"]["gh/acme/api"]
+    project["env_vars"] = {"AWS_SECRET_ACCESS_KEY": SECRETS["PROD_SECRET"]}
+    seed["organizations"]["gh/acme"].update(
+        config_policies={"enabled": False},
+        oidc_claims={"audience": ["sts.amazonaws.com"]},  # OIDC in use: static keys judged so
+        url_orb_allow_list={"orbs": {"prefix": "https://raw.githubusercontent.com/acme/orbs/"}},
+    )
     server = emulator_factory(seed=seed, tokens=())
     path = write_manifest(tmp_path, manifest(projects={"gh/acme/api": {}}))
     run = Cli(host=server.url)("lint", "--live", "--format", "json", "--fail-on", "critical", path)
@@ -191,4 +198,6 @@ def test_live_rules_of_pipelines_and_policies(emulator_factory: Any, tmp_path: P
     found = {(f["rule"], f["address"]) for f in run.json()["findings"]}
     assert ("github-app-legacy-schedule", f"{API}.schedule[nightly]") in found
     assert ("config-policies-disabled", "organization.config_policy_settings") in found
+    assert ("url-orb-unpinned", "organization.url_orb_allow_list[orbs]") in found
     assert not any(rule == "trigger-user-attribution" for rule, _ in found)
+    assert not any(rule == "long-lived-cloud-credentials" for rule, _ in found)

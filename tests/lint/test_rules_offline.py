@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from reconciler.lint import platform_rules
 from reconciler.lint.rules import any_branch
 from tests.lint.support import manifest, offline, rules_found
 
@@ -32,6 +33,7 @@ def definition(**triggers: Any) -> dict[str, Any]:
     }
 
 
+ORBS = "https://raw.githubusercontent.com/acme/orbs/"
 NIGHTLY = {
     "provider": "schedule",
     "cron_expression": "0 2 * * *",
@@ -118,6 +120,27 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         ),
     ),
     (
+        "long-lived-cloud-credentials",  # quiet where OIDC custom claims are configured
+        project(env_vars={"AWS_SECRET_ACCESS_KEY": {"env": "K"}}),
+        project(
+            env_vars={"AWS_SECRET_ACCESS_KEY": {"env": "K"}},
+            oidc_claims={"audience": ["sts.amazonaws.com"]},
+        ),
+    ),
+    (
+        "long-lived-cloud-credentials",
+        {"contexts": {"aws": {"env_vars": {"AWS_SECRET_ACCESS_KEY": {"env": "K"}}}}},
+        {
+            "contexts": {"aws": {"env_vars": {"AWS_SECRET_ACCESS_KEY": {"env": "K"}}}},
+            "organization_settings": {"oidc_claims": {"ttl": "30m"}},
+        },
+    ),
+    (
+        "url-orb-unpinned",
+        {"organization_settings": {"url_orb_allow_list": {"orbs": {"prefix": ORBS}}}},
+        {"organization_settings": {"url_orb_allow_list": {"orbs": {"prefix": ORBS + "v1.4.0/"}}}},
+    ),
+    (
         "config-policies-disabled",
         {"organization_settings": {"config_policies": {"enabled": False}}},
         {"organization_settings": {"config_policies": {"enabled": True}}},
@@ -188,3 +211,25 @@ def test_a_webhook_whose_signing_secret_is_left_alone_is_not_called_unsigned(
     # Export writes webhooks without `signing_secret`, which leaves the live one alone.
     found = rules_found(offline(tmp_path, manifest(**project(webhooks={"slack": HOOK}))))
     assert "webhook-unsigned" not in found
+
+
+@pytest.mark.parametrize(
+    ("prefix", "pinned"),
+    [
+        ("https://raw.githubusercontent.com/acme/orbs/", False),
+        ("https://raw.githubusercontent.com/acme/orbs/main/", False),
+        ("https://example.com/", False),
+        ("https://raw.githubusercontent.com/acme/orbs/v1.4.0/", True),
+        ("https://raw.githubusercontent.com/acme/orbs/2.0.1-rc.1/", True),
+        ("https://raw.githubusercontent.com/acme/orbs/" + "a" * 40 + "/", True),
+    ],
+)
+def test_which_prefixes_are_pinned(prefix: str, pinned: bool) -> None:
+    assert platform_rules.pinned(prefix) is pinned
+
+
+def test_an_organization_finding_points_at_its_key(tmp_path: Path) -> None:
+    data = manifest(organization_settings={"config_policies": {"enabled": False}})
+    report = offline(tmp_path, data)
+    (finding,) = [f for f in report["findings"] if f["rule"] == "config-policies-disabled"]
+    assert finding["location"]["line"] == 4  # organization_settings.config_policies

@@ -1,9 +1,12 @@
 """Rules over CircleCI's current project model and the organization's own settings: pipeline
-definitions, their triggers, config policies. Messages name objects, never values."""
+definitions, their triggers, config policies, the URL orb allow-list. Messages name objects,
+never values."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from reconciler.lint.registry import Finding, Severity, View, rule
 
@@ -85,4 +88,37 @@ def policies_disabled(view: View) -> Iterator[Finding]:
                 "config policy evaluation is turned off",
                 s.address,
                 "enabled",
+            )
+
+
+# A path segment that pins what a prefix admits: a release (v1.2.3, 1.2.3) or a commit or
+# content digest (40 or 64 hex digits).
+_PIN = re.compile(r"^(v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?|[0-9a-f]{40}|[0-9a-f]{64})$")
+
+
+def pinned(prefix: str) -> bool:
+    """Whether a URL orb prefix ends at a fixed version: some segment of its path is a
+    release or a digest, so what it admits cannot change under it."""
+    return any(_PIN.match(part) for part in urlsplit(prefix).path.split("/"))
+
+
+@rule(
+    "url-orb-unpinned",
+    "URL orbs allowed from an unpinned prefix",
+    S.MEDIUM,
+    ("url_orb_allow_list_entry",),
+    """A URL orb is configuration fetched at pipeline time. A prefix that stops at a
+    repository or a branch admits whatever is pushed there later: one push, by anyone who
+    can write to it, changes what every pipeline that imports the orb runs.""",
+    """Allow a prefix that ends at a release or a commit (`.../acme/orbs/v1.4.0/`,
+    `.../acme/orbs/<commit sha>/`), and move it on purpose when the orb is upgraded.""",
+)
+def orbs_unpinned(view: View) -> Iterator[Finding]:
+    for e in view.of("url_orb_allow_list_entry"):
+        if not pinned(str(e.fields.get("prefix") or "")):
+            yield Finding(
+                "url-orb-unpinned",
+                f"URL orb allow-list entry {e.name!r} admits any version under its prefix",
+                e.address,
+                "prefix",
             )
