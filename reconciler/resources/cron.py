@@ -80,6 +80,8 @@ def parse(expression: str) -> list[set[int] | None]:
     """The values each field allows (None: `*`, unrestricted), or CronError."""
     if not isinstance(expression, str):
         raise CronError("a cron expression is text: minute hour day-of-month month day-of-week")
+    if not expression.isascii():  # `²` and `٣` are digits to Python, and NBSP a space
+        raise CronError("a cron expression is written in ASCII: digits 0-9, names, * , - /")
     parts = expression.split()
     if len(parts) != len(FIELDS):
         raise CronError(

@@ -24,6 +24,9 @@ from reconciler.resources.pipeline_trigger import _name_repo_triggers
         ("*/0 2 * * *", "minute field: step '0' must be a whole number above 0"),
         ("0 5-2 * * *", "hour field: range '5-2' runs backwards"),
         ("0 1,,2 * * *", "hour field: '1,,2' has an empty list item"),
+        ("² 2 * * *", "a cron expression is written in ASCII"),  # a digit to str.isdigit
+        ("0 \u0663 * * *", "a cron expression is written in ASCII"),  # int() reads it as 3
+        ("0\u00a02 * * *", "a cron expression is written in ASCII"),  # str.split splits it
     ],
 )
 def test_each_field_is_checked_on_its_own(expression: str, words: str) -> None:
