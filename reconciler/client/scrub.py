@@ -18,6 +18,13 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 SHORT = 4  # values shorter than this are withheld, not starred
 _WORDLIKE = re.compile(r"\w")
+# A secret the client never held, in a URL the server made (a webhook trigger's
+# `?secret=`): its value is blanked wherever an answer quotes such a URL, in any escaping.
+_URL_SECRET = re.compile(
+    r"(?i)(?:(?<![a-z0-9])|(?<=%3f)|(?<=%26)|(?<=%253f)|(?<=%2526))"  # also URL-encoded
+    r"((?:secret|token|signature|sig)(?:=|%3D|%253D|\\u003d|&#61;|&#x3d;))"
+    r"[^&\s\"'<>\\#;,)\]}]+"
+)
 
 
 def _encodings(value: str) -> set[str]:
@@ -63,6 +70,7 @@ class Scrubber:
         self._short = sorted(short - long)
 
     def clean(self, text: str) -> str | None:
+        text = _URL_SECRET.sub(lambda m: m.group(1) + MASK, text)
         for form in self._long:
             if form in text:
                 text = text.replace(form, MASK)

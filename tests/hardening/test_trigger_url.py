@@ -4,6 +4,7 @@ no file it writes (plan, drift report, export, ledger), shows it or its secret."
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,9 +13,10 @@ from click.testing import CliRunner
 from ruamel.yaml import YAML
 
 from reconciler.cli import main
+from reconciler.client.response import error_for
 from tests.e2e.harness import TOKEN
 from tests.e2e.pipelines_seed import ORG, SLUG, manifest, seed
-from tests.hardening.echo import hits
+from tests.hardening.echo import forms, hits
 
 
 def _seed() -> dict[str, Any]:
@@ -70,3 +72,21 @@ def test_no_output_shows_a_webhook_triggers_url(emulator_factory: Any, tmp_path:
 
 def _urls(world: Any) -> list[str]:
     return [t["url"] for t in world.state()["tables"]["pipeline_triggers"].values() if t["url"]]
+
+
+def test_an_error_quoting_a_trigger_url_shows_not_its_secret() -> None:
+    """The client never held this secret (CircleCI made it), so it is known by its place:
+    the `secret=` of a URL, in whatever escaping the server quotes it."""
+    secret = "5f0c9e2a7b1d43e8a6c2f9d0b4e7a1c3"
+    url = f"https://circleci.example/hooks/8d1e?secret={secret}&v=2"
+    for echoed in [*forms(url), json.dumps(json.dumps(url))[3:-3]]:
+        if "base64" in echoed or echoed.isalnum():
+            continue
+        for body in (
+            {"message": f"trigger {echoed} is not valid"},
+            {"message": json.dumps({"message": f"bad {echoed}"})},
+            f"<html><title>{echoed}</title></html>",
+        ):
+            err = error_for(400, body, method="PATCH", path="/projects/p/triggers/t")
+            assert hits(str(err), [secret]) == [], (echoed, str(err))
+    assert "secret=***" in str(error_for(400, {"message": url}, method="GET", path="/x"))
