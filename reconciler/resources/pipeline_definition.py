@@ -27,7 +27,12 @@ from reconciler.exporting.yamltext import Block
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named
 from reconciler.resources.names import child_address
-from reconciler.resources.pipeline_manifest import DEFINITIONS, PipelineDefinition, Repo
+from reconciler.resources.pipeline_manifest import (
+    DEFINITIONS,
+    PipelineDefinition,
+    Repo,
+    repo_name,
+)
 from reconciler.resources.pipeline_repos import (
     LiveDefinitions,
     Repos,
@@ -53,6 +58,20 @@ def _fields(
     if config_repo is not None:
         out["config_repo"] = config_repo
     return out
+
+
+def _keepable(ctx: FetchContext, project: str, d: Json) -> bool:
+    """Whether the manifest's definition of this name could be `d` updated, not replaced:
+    the same config provider and repository, which no update can change."""
+    declared = declared_definition(ctx, project, str(d.get("name")))
+    if declared is None:
+        return False
+    config = d.get("config_source") or {}
+    repo = repo_name(declared.config_source.repo)
+    live_repo = (config.get("repo") or {}).get("full_name")
+    return config.get("provider") == declared.config_source.provider.value and (
+        (repo or "").lower() == str(live_repo or "").lower()
+    )
 
 
 class PipelineDefinitionKind(CollectionKind):
@@ -102,9 +121,12 @@ class PipelineDefinitionKind(CollectionKind):
         assert parent is not None
         items = ctx.api.get_all(definitions_path(parent.ids["id"]))
         items.sort(key=lambda d: (str(d.get("created_at") or ""), str(d.get("id"))))
+        # One the manifest could keep goes first: after a replace cut short (the new one made,
+        # the old not yet deleted) the new one keeps the name and only the old one goes.
+        items.sort(key=lambda d: not _keepable(ctx, parent.address, d))
         out, seen = [], set()
         for d in items:
-            # Names need not be unique: the oldest keeps the name, others go by id.
+            # Names need not be unique: the first keeps the name, others go by id.
             name = d["name"] if d.get("name") not in seen else f"{d['name']}:{d.get('id')}"
             seen.add(d.get("name"))
             out.append(self.live(ctx, parent.address, parent.ids["id"], d, name))

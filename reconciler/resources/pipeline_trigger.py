@@ -301,6 +301,10 @@ def _name_repo_triggers(group: list[Resource], wanted: dict[str, dict[str, Any]]
     free = {n: f for n, f in wanted.items() if f["provider"] not in NAMED}
     pending: list[Resource] = []
     unmatched: list[Resource] = []
+    # One the manifest could keep goes first: after a replace cut short (the new trigger
+    # made, the old not yet deleted) the new one keeps the name and only the old one goes.
+    repo.sort(key=lambda r: not _keepable(r, wanted))
+    named.sort(key=lambda r: (not _keepable(r, wanted), str(r.ids.get("id"))))
     for r in repo:  # the same provider, repository and preset
         match = next((n for n, f in free.items() if _signature(f) == _signature(r.fields)), None)
         if match is None:
@@ -317,7 +321,7 @@ def _name_repo_triggers(group: list[Resource], wanted: dict[str, dict[str, Any]]
         else:
             unmatched.append(r)
     seen: set[str] = set()
-    for r in sorted(named, key=lambda r: str(r.ids.get("id"))):
+    for r in named:
         if r.name in seen:
             _renamed(r, f"{r.name}:{r.ids.get('id')}")
         seen.add(r.name)
@@ -325,6 +329,21 @@ def _name_repo_triggers(group: list[Resource], wanted: dict[str, dict[str, Any]]
         if r.name in seen or r.name in taken:
             _renamed(r, f"{r.name}:{r.ids.get('id')}")
         seen.add(r.name)
+
+
+def _keepable(r: Resource, wanted: dict[str, dict[str, Any]]) -> bool:
+    """Whether a manifest trigger this one may be could keep it without a replace."""
+    same = [
+        f
+        for n, f in wanted.items()
+        if (n == r.name if f["provider"] in NAMED else _signature(f) == _signature(r.fields))
+    ]
+    return any(
+        f["provider"] == r.fields["provider"]
+        and f.get("repo") == r.fields.get("repo")
+        and (f["disabled"] == r.fields["disabled"] or f["provider"] == "webhook")
+        for f in same
+    )
 
 
 def _renamed(r: Resource, name: str) -> Resource:
