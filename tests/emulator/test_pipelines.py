@@ -68,6 +68,18 @@ def test_config_provider_and_repo_cannot_change(api: Any, contract_observer: Any
     assert api("PATCH", path, {"config_source": {"file_path": "b.yml"}}).status_code == 200
 
 
+@pytest.mark.parametrize("key", ["name", "description"])
+def test_a_null_name_or_description_is_refused_not_stored(
+    api: Any, contract_observer: Any, key: str
+) -> None:
+    path = f"/pipeline-definitions/{api.definition}"
+    with off_spec(contract_observer, "got null"):  # the body we malform
+        answer = api("PATCH", path, {key: None})
+    assert answer.status_code == 400
+    assert answer.json() == {"message": f"JSON field '{key}' is of incorrect type."}
+    assert api("GET", path).json()["name"] == "build"
+
+
 def test_trigger_refusals(api: Any) -> None:
     repo = {"external_id": "10001"}
     hook = {"provider": "webhook", "webhook": {"sender": "x"}}

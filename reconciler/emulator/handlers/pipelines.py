@@ -192,6 +192,8 @@ def update_definition(ctx: Ctx, project_id: str, definition_id: str) -> Reply:
     changes: dict[str, Any] = {}
     for key in ("name", "description"):
         if key in data:
+            if data[key] is None:  # a string in the spec: null is refused, not stored
+                raise incorrect(key)
             changes[key] = _string(data, key)
     if "config_source" in data:
         raw = data["config_source"]
