@@ -46,11 +46,16 @@ def trigger_of(name: str, schedule: Mapping[str, Any]) -> CommentedMap:
             "equivalent; write current or system first"
         )
     try:
-        expression = cron.from_timetable(dict(schedule.get("timetable") or {}))
-    except cron.Inexpressible as exc:
+        expression = cron.check(cron.from_timetable(dict(schedule.get("timetable") or {})))
+    except (cron.Inexpressible, cron.CronError) as exc:  # CronError: an hour 24, say
         raise NotConvertible(f"schedule {name!r}: {exc}") from None
     parameters = dict(schedule.get("parameters") or {})
     branch, tag = parameters.pop("branch", None), parameters.pop("tag", None)
+    if branch is None and tag is None:
+        raise NotConvertible(
+            f"schedule {name!r}: its parameters name no branch or tag, so the trigger's "
+            "refs are unknown; add the branch it runs on"
+        )
     ref = str(branch) if branch is not None else f"refs/tags/{tag}"
     out = CommentedMap()
     out["provider"] = "schedule"
@@ -113,12 +118,17 @@ def convert(path: Path, slug: str, definition: str | None = None) -> Conversion:
             "now the list is the manifest's: review the plan's deletes"
         )
         target["triggers"] = triggers = CommentedMap()
-    made = []
-    for sname, schedule in schedules.items():
-        if sname in triggers:
-            raise NotConvertible(f"definition {name!r} already has a trigger named {sname!r}")
-        triggers[sname] = trigger_of(str(sname), schedule)
+    made, problems = [], []
+    for sname, schedule in schedules.items():  # every problem at once, nothing written
+        try:
+            if sname in triggers:
+                raise NotConvertible(f"definition {name!r} already has a trigger named {sname!r}")
+            triggers[sname] = trigger_of(str(sname), schedule)
+        except NotConvertible as exc:
+            problems.append(str(exc))
         made.append(str(sname))
+    if problems:
+        raise NotConvertible("\n".join(problems))
     # Left empty, not removed: an absent key would leave the legacy schedules in place.
     project["schedules"] = CommentedMap()
     project.yaml_add_eol_comment(

@@ -76,6 +76,9 @@ def test_refs_parameters_and_attribution_carry_over() -> None:
         ({"timetable": {"per_hour": 7, "hours_of_day": [1], "days_of_week": ["MON"]}},
          "per_hour 7 does not divide an hour evenly"),
         ({"attribution_actor": "keep", "timetable": TIMETABLES[0]}, "'keep' has no"),
+        ({"timetable": {"per_hour": 1, "hours_of_day": [24], "days_of_week": ["MON"]}},
+         "hour field: 24 is outside 0-23"),  # legacy hours are described as 0-24
+        ({"timetable": TIMETABLES[0], "parameters": {"fast": True}}, "no branch or tag"),
     ],
 )  # fmt: skip
 def test_what_no_trigger_states_is_refused(schedule: dict[str, Any], words: str) -> None:
@@ -116,3 +119,18 @@ def test_the_manifest_is_rewritten_with_its_comments(tmp_path: Path) -> None:
     path.write_text(bad)
     with pytest.raises(NotConvertible, match="nightly"):
         convert(path, "gh/acme/api")
+
+
+def test_every_schedule_that_cannot_convert_is_named_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "circleci.yaml"
+    text = MANIFEST.replace("per_hour: 1", "per_hour: 7") + (
+        "      weekly:\n"
+        "        timetable: {per_hour: 1, hours_of_day: [24], days_of_week: [SUN]}\n"
+        "        parameters: {branch: main}\n"
+    )
+    path.write_text(text)
+    with pytest.raises(NotConvertible) as caught:
+        convert(path, "gh/acme/api")
+    assert "schedule 'nightly': per_hour 7" in str(caught.value)
+    assert "schedule 'weekly': hour field: 24" in str(caught.value)
+    assert path.read_text() == text
