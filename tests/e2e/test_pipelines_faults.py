@@ -162,3 +162,26 @@ def test_a_trigger_replace_cut_short_keeps_the_new_trigger(
     left = {t["id"] for t in triggers(world.state(), "build")}
     assert made["id"] in left and len(left) == len(before)
     assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_every_create_answer_lost_makes_nothing_twice(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """Each POST is written, then its answer cut off: the probe finds what it made."""
+    world = emulator_factory(
+        seed=seed(),
+        tokens=(),
+        fault_rules=["reset,method=POST,route=/api/v2/projects/*/pipeline-definitions*"],
+    )
+    cli = Cli(host=world.url)
+    data = manifest()
+    build = data["projects"][SLUG]["pipeline_definitions"]["build"]
+    build["config_source"]["repo"] = "acme/docs"  # a replace: a definition and 4 triggers
+    path = write_manifest(tmp_path, data)
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    posts = [r for r in world.requests() if r["method"] == "POST"]
+    assert len(posts) == 1 + 1 + 4  # docs, build, and build's triggers: each sent once
+    _no_duplicates(world.state())
+    assert len(triggers(world.state(), "build")) == 4
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
