@@ -166,6 +166,27 @@ def _follow_replaced_parents(
         replaced.add(want.address)
 
 
+def _refuse_unlisted_children_of_replaced(
+    changes: list[Change], desired: State, live: State
+) -> None:
+    """A replaced object's children the manifest leaves alone would go with the old one,
+    unseen by the plan and uncounted by its guards: the plan stops and names them."""
+    replaced = {c.address for c in changes if c.action == "replace"}
+    planned = {c.address for c in changes}
+    lost = [
+        have.address
+        for have in sorted(live, key=lambda r: r.address)
+        if have.parent in replaced and have.address not in desired and have.address not in planned
+    ]
+    if lost:
+        raise UnsafePlan(
+            "replacing makes a new object, and CircleCI deletes the old one's children with "
+            "it; these are left alone by the manifest, so they would be lost: "
+            + ", ".join(lost)
+            + ". Declare them (export shows them) so they are made again on the new one"
+        )
+
+
 def diff(
     desired: State, live: State, registry: Mapping[str, Kind], ctx: PlanContext
 ) -> tuple[list[Change], list[str | Note]]:
@@ -248,6 +269,8 @@ def diff(
         reason = scope.reason or f"not in the manifest, which owns this {label} collection"
         changes.append(Change.make("delete", kind, None, have, [], reason, Reason.NOT_DECLARED))
         deleted.add(have.address)
+    if strict:  # drift reports the replace; only plan and apply stop
+        _refuse_unlisted_children_of_replaced(changes, desired, live)
     for c in changes:
         c.reason += _origins(c, desired, registry, ctx)
     return changes, notes

@@ -190,3 +190,24 @@ def test_a_repository_no_definition_names_needs_its_id(
     docs["checkout_source"]["repo"] = {"full_name": "acme/api", "external_id": "1"}
     run = cli("plan", write_manifest(tmp_path, data))
     assert run.exit_code == 1 and "CircleCI's definitions name it 10001" in run.stderr
+
+
+def test_a_replace_that_would_lose_triggers_left_alone_stops_the_plan(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    """Without `triggers` a definition's triggers are left alone; a replace would delete them
+    with the old definition and make none on the new one, so the plan stops and names them."""
+    data = manifest()
+    _apply(cli, write_manifest(tmp_path, data))
+    before = triggers(world.state(), "build")
+    build = data["projects"][SLUG]["pipeline_definitions"]["build"]
+    build["config_source"]["repo"] = "acme/docs"
+    del build["triggers"]
+    path = write_manifest(tmp_path, data)
+    for command in ("plan", "apply"):
+        run = cli(command, path, *(["--auto-approve"] if command == "apply" else []))
+        assert run.exit_code != 0
+        assert f"{DEF}[build].trigger[nightly]" in run.stderr and "would be lost" in run.stderr
+    assert triggers(world.state(), "build") == before
+    drift = cli("drift", path)
+    assert "would be lost" not in drift.stderr and "config_repo" in drift.stdout
