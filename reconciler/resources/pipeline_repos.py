@@ -45,6 +45,7 @@ def repo_ids(ctx: PlanContext | ApplyContext, repos: list[Repo | None]) -> dict[
     a repository neither names stops the plan, as does an id the manifest contradicts."""
     known = ctx.facts(Repos).known
     out: dict[str, str] = {}
+    unknown: dict[str, str] = {}
     # Written ids first: a name written elsewhere with its id is known by it.
     for repo in sorted(repos, key=lambda r: not isinstance(r, RepoRef)):
         name = repo_name(repo)
@@ -62,11 +63,16 @@ def repo_ids(ctx: PlanContext | ApplyContext, repos: list[Repo | None]) -> dict[
         elif learnt is not None:
             out[name.lower()] = learnt[1]
         else:
-            raise ReconcilerError(
+            unknown.setdefault(name.lower(), name)
+    if unknown:  # every one at once
+        raise ReconcilerError(
+            "; ".join(
                 f"repository {name}: no pipeline definition of the project names it, so its "
                 "id is unknown; write repo: {full_name: " + name + ", external_id: <GitHub's "
                 "repository id>}"
+                for name in unknown.values()
             )
+        )
     return out
 
 

@@ -184,9 +184,13 @@ def test_a_repository_no_definition_names_needs_its_id(
     data = manifest()
     docs = data["projects"][SLUG]["pipeline_definitions"]["docs"]
     docs["checkout_source"]["repo"] = "acme/docs"  # no definition names it yet
+    docs["triggers"] = {"push": {"provider": "github_app", "repo": "acme/web"}}  # nor this
+    docs["triggers"]["push"].update(checkout_ref="main", config_ref="main")
     run = cli("plan", write_manifest(tmp_path, data))
     assert run.exit_code == 1
     assert "repository acme/docs: no pipeline definition of the project names it" in run.stderr
+    assert "repository acme/web: no pipeline definition" in run.stderr  # every one at once
+    del docs["triggers"]
     docs["checkout_source"]["repo"] = {"full_name": "acme/api", "external_id": "1"}
     run = cli("plan", write_manifest(tmp_path, data))
     assert run.exit_code == 1 and "CircleCI's definitions name it 10001" in run.stderr
