@@ -306,6 +306,16 @@ def _definition_problems(site: Site, path: Path_, d: dict[str, Any]) -> list[Pro
         repos.add(_lower_repo(config.get("repo")) or "")
     if isinstance(checkout, dict):
         repos.add(_lower_repo(checkout.get("repo")) or "")
+        # CircleCI writes only github_app checkouts; it made GitHub OAuth ones itself.
+        config_provider = config.get("provider", "github_app") if isinstance(config, dict) else ""
+        want = "github_oauth" if config_provider == "github_oauth" else "github_app"
+        if config_provider and checkout.get("provider", "github_app") != want:
+            where = (*path, "checkout_source", "provider")
+            out.append(
+                pos.key(where if "provider" in checkout else where[:-1]).problem(
+                    f"a {config_provider} config source takes a {want} checkout_source"
+                )
+            )
     triggers = d.get("triggers")
     seen: dict[tuple[object, ...], str] = {}
     if isinstance(triggers, dict):
