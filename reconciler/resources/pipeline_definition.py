@@ -29,6 +29,7 @@ from reconciler.resources.manifest_text import named
 from reconciler.resources.names import child_address
 from reconciler.resources.pipeline_manifest import (
     DEFINITIONS,
+    ConfigProvider,
     PipelineDefinition,
     Repo,
     repo_name,
@@ -60,6 +61,9 @@ def _fields(
     return out
 
 
+OAUTH = ConfigProvider.GITHUB_OAUTH.value
+
+
 def _keepable(ctx: FetchContext, project: str, d: Json) -> bool:
     """Whether the manifest's definition of this name could be `d` updated, not replaced:
     the same config provider and repository, which no update can change."""
@@ -72,6 +76,38 @@ def _keepable(ctx: FetchContext, project: str, d: Json) -> bool:
     return config.get("provider") == declared.config_source.provider.value and (
         (repo or "").lower() == str(live_repo or "").lower()
     )
+
+
+def _refuse_oauth_writes(ctx: PlanContext, desired: list[Resource], parents: list[str]) -> None:
+    """CircleCI makes a GitHub OAuth project's definition and its API never creates,
+    changes or deletes one: the plan stops before any write, naming each."""
+    live = ctx.facts(LiveDefinitions)
+    problems = []
+    for r in desired:
+        if r.fields["config_provider"] != OAUTH:
+            continue
+        have = live.fields.get(r.address)
+        if have is None:
+            problems.append(
+                f"{r.address}: CircleCI makes a GitHub OAuth project's definitions itself and "
+                "its API cannot create one; none of this name exists (export shows those it has)"
+            )
+        elif changed := sorted(k for k, v in r.fields.items() if have.get(k) != v):
+            problems.append(
+                f"{r.address}: a GitHub OAuth definition cannot be changed through the API "
+                f"({', '.join(changed)}); write it as CircleCI has it"
+            )
+    wanted = {r.address for r in desired}
+    for parent in parents:
+        for address in live.under.get(parent, []):
+            oauth = live.fields.get(address, {}).get("config_provider") == OAUTH
+            if oauth and address not in wanted:
+                problems.append(
+                    f"{address}: a GitHub OAuth definition cannot be deleted through the API; "
+                    "list it (export shows it)"
+                )
+    if problems:
+        raise ReconcilerError("; ".join(problems))
 
 
 class PipelineDefinitionKind(CollectionKind):
@@ -95,6 +131,8 @@ class PipelineDefinitionKind(CollectionKind):
         for parent, defs in declared:
             for name, d in sorted(defs.items()):
                 out.append(self._desired(ctx, parent, name, d))
+        if ctx.fetch is not None and ctx.fetch.strict:  # drift reports what differs
+            _refuse_oauth_writes(ctx, out, [parent for parent, _ in declared])
         return out, self.scopes(ctx)
 
     def _desired(self, ctx: PlanContext, parent: str, name: str, d: PipelineDefinition) -> Resource:
@@ -130,7 +168,9 @@ class PipelineDefinitionKind(CollectionKind):
             name = d["name"] if d.get("name") not in seen else f"{d['name']}:{d.get('id')}"
             seen.add(d.get("name"))
             out.append(self.live(ctx, parent.address, parent.ids["id"], d, name))
-        ctx.facts(LiveDefinitions).under[parent.address] = [r.address for r in out]
+        facts = ctx.facts(LiveDefinitions)
+        facts.under[parent.address] = [r.address for r in out]
+        facts.fields.update((r.address, r.fields) for r in out)
         return out
 
     def live(

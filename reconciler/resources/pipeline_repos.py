@@ -35,9 +35,10 @@ class Repos:
 
 @dataclass
 class LiveDefinitions:
-    """Project address -> addresses of the definitions read under it."""
+    """Project address -> addresses of the definitions read under it, and their fields."""
 
     under: dict[str, list[str]] = field(default_factory=dict)
+    fields: dict[str, dict[str, object]] = field(default_factory=dict)  # address -> fields
 
 
 def repo_ids(ctx: PlanContext | ApplyContext, repos: list[Repo | None]) -> dict[str, str]:
