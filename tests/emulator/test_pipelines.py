@@ -100,6 +100,29 @@ def test_trigger_refusals(api: Any) -> None:
         assert set(answer.json()) == {"message"}
 
 
+def test_refs_only_and_always_for_a_repository_neither_of_the_definitions(api: Any) -> None:
+    app, docs = {"external_id": "10001"}, {"external_id": "20002"}
+    split = api(
+        "POST",
+        "/pipeline-definitions",
+        {
+            "name": "split",
+            "config_source": {"provider": "github_app", "repo": docs, "file_path": "a.yml"},
+            "checkout_source": {"provider": "github_app", "repo": app},
+        },
+    ).json()["id"]
+    refs = {"checkout_ref": "main", "config_ref": "main"}
+    on = f"/pipeline-definitions/{split}/triggers"
+    for repo in (app, docs):  # the checkout's and the config's: refs are refused
+        for ref in ("checkout_ref", "config_ref"):
+            body = {"event_source": {"provider": "github_app", "repo": repo}, ref: "main"}
+            assert api("POST", on, body).status_code == 400, (repo, ref)
+    other = {"event_source": {"provider": "github_app", "repo": docs}}  # build's is 10001
+    assert _trigger(api, other).json() == {"message": "Missing one or more JSON fields."}
+    assert _trigger(api, {**other, "checkout_ref": "main"}).status_code == 400
+    assert _trigger(api, {**other, **refs}).status_code == 200
+
+
 def test_a_trigger_keeps_its_provider_and_only_webhooks_toggle_disabled(
     api: Any, contract_observer: Any
 ) -> None:

@@ -155,17 +155,19 @@ def _options(data: dict[str, Any], t: dict[str, Any], d: Record, creating: bool)
         if data["event_preset"] not in PRESETS:
             raise defs.incorrect("event_preset")
         t["event_preset"] = data["event_preset"]
-    same_repo = {"checkout_ref": d["checkout_repo"], "config_ref": d["config_repo"]}
+    # Refs: for webhook and schedule triggers, and for repository triggers only when the
+    # event repository is neither of the definition's (then they are needed too).
+    own = provider in REPO_PROVIDERS and t["repo"] in (d["checkout_repo"], d["config_repo"])
     for key in ("checkout_ref", "config_ref"):
         if key in data:
             if not isinstance(data[key], str) or not data[key]:
                 raise defs.incorrect(key)
-            if provider in REPO_PROVIDERS and t["repo"] == same_repo[key]:
+            if own:
                 raise Fail(
                     400, f"{key} must be omitted when the event repository is the definition's."
                 )
             t[key] = data[key]
-        elif creating and provider in NAMED:
+        elif creating and (provider in NAMED or (provider in REPO_PROVIDERS and not own)):
             raise defs.missing()
     if "event_name" in data:
         if provider not in NAMED or not isinstance(data["event_name"], str):
