@@ -211,6 +211,14 @@ def _lower_repo(value: object) -> str | None:
     return value.lower() if isinstance(value, str) else None
 
 
+def _well_written(name: str) -> bool:
+    try:
+        _full_name(name)
+    except ValueError:
+        return False
+    return True
+
+
 def _trigger_problems(site: Site, path: Path_, t: dict[str, Any], repos: set[str]) -> list[Problem]:
     pos = site.doc.positions
     out: list[Problem] = []
@@ -239,6 +247,8 @@ def _trigger_problems(site: Site, path: Path_, t: dict[str, Any], repos: set[str
                 out.append(pos.key(path).problem(f"a {provider} trigger needs {key}"))
     elif provider in REPO_PROVIDERS:
         own = _lower_repo(t.get("repo"))
+        if own is not None and not _well_written(own) or "" in repos:
+            return out  # a repository written wrong is reported once, at its place
         if own is None or own in repos:
             for key in ("checkout_ref", "config_ref"):
                 if key in t:
@@ -323,7 +333,9 @@ def _definition_problems(site: Site, path: Path_, d: dict[str, Any]) -> list[Pro
             if not isinstance(t, dict):
                 continue
             tpath = (*path, "triggers", name)
-            out += _trigger_problems(site, tpath, t, repos - {""})
+            written = {r for r in repos if r and _well_written(r)}
+            unsure = {""} if any(r and not _well_written(r) for r in repos) else set()
+            out += _trigger_problems(site, tpath, t, written | unsure)
             out += _oauth_problems(site, tpath, t, config)
             if t.get("provider") in REPO_PROVIDERS:
                 checkout_repo = (
