@@ -93,6 +93,11 @@ def test_trigger_refusals(api: Any) -> None:
         {"event_source": {"provider": "schedule", "schedule": {"cron_expression": "0 25 * * *"}},
          "event_name": "n", "checkout_ref": "main", "config_ref": "main"},
         {"event_source": {"provider": "github_app", "repo": repo}, "event_name": "n"},
+        *(
+            {"event_source": {"provider": "schedule", "schedule": {"cron_expression": backwards}},
+             "event_name": "n", "checkout_ref": "main", "config_ref": "main"}
+            for backwards in ("0 5-2 * * *", "0 0 * * FRI-MON", "0 0 * DEC-JAN *")
+        ),
     ]  # fmt: skip
     for body in refused:
         answer = _trigger(api, body)

@@ -51,13 +51,18 @@ def valid_cron(expr: Any) -> bool:
             match = _CRON_PART.match(piece)
             if not match:
                 return False
+            numbers = []
             for value in match.group(1).split("-"):
                 if value == "*":
                     continue
                 if value.upper() in names:
+                    numbers.append(names.index(value.upper()) + low)  # JAN is 1, SUN 0
                     continue
                 if not value.isdigit() or not low <= int(value) <= high:
                     return False
+                numbers.append(int(value))
+            if numbers != sorted(numbers):  # a range runs forwards: 5-2 is refused
+                return False
     return True
 
 
