@@ -84,8 +84,8 @@ def _refuse_oauth_writes(ctx: PlanContext, desired: list[Resource], parents: lis
     live = ctx.facts(LiveDefinitions)
     problems = []
     for r in desired:
-        if r.fields["config_provider"] != OAUTH:
-            continue
+        if r.fields["config_provider"] != OAUTH or r.parent not in live.under:
+            continue  # not OAuth, or its project's definitions were not read
         have = live.fields.get(r.address)
         if have is None:
             problems.append(
