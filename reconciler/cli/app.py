@@ -123,7 +123,7 @@ def _configure_logging(verbose: int) -> None:
 @click.version_option(__version__, prog_name="circleci-reconciler")
 @click.option("-v", "--verbose", count=True, help="-v: progress; -vv: every API call.")
 def main(verbose: int) -> None:
-    """GitOps for CircleCI: keep projects, contexts, schedules and webhooks in a YAML manifest.
+    """GitOps for CircleCI: keep projects, pipelines, contexts and organization settings in YAML.
 
     \b
     validate  check manifests offline
