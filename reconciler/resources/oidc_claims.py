@@ -311,6 +311,15 @@ class ProjectOidcClaimKind(_Claims, CollectionKind):
             raise _refusal(f"projects.{parent.name}.oidc_claims", exc) from None
         return self._live(parent.address, answer)
 
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """When the organization's claims were refused too (the feature is off for the
+        organization), each project's refusal repeats that one reason: export and `lint
+        --live` say it once, for the organization (the projects' claims are left out)."""
+        if (None, OrgOidcClaimKind.name) in ctx.unreadable:
+            for key in [k for k in ctx.unreadable if k[1] == self.name and k[0] is not None]:
+                del ctx.unreadable[key]
+        return resources
+
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         assert parent is not None
         if not live:
