@@ -176,6 +176,29 @@ def test_export_round_trip_writes_the_policy_files(world: Any, cli: Cli, tmp_pat
     assert "the policy bundle (old) is left out, so left alone" in printed.stdout
 
 
+def test_export_into_a_policy_directory_in_use_writes_nothing(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """A policy file already there is refused before the manifest is written (no manifest
+    left behind that deletes policies), and a .rego file CircleCI does not hold is refused
+    even with --force: the exported manifest would read it and plan to create it."""
+    out = tmp_path / "circleci.yaml"
+    policies(tmp_path, {"old.rego": "edited by hand\n", "team/stale.rego": rego("stale")})
+    run = cli("export", "--org", "gh/acme", "--output", out)
+    assert run.exit_code == 1
+    assert "old.rego already exists: pass --force" in run.stderr
+    assert "stale.rego is not in CircleCI" in run.stderr
+    assert not out.exists()
+    run = cli("export", "--org", "gh/acme", "--output", out, "--force")
+    assert run.exit_code == 1 and "stale.rego is not in CircleCI" in run.stderr, run.stderr
+    assert not out.exists()
+    assert (tmp_path / "policies" / "old.rego").read_text(encoding="utf-8") == "edited by hand\n"
+    (tmp_path / "policies" / "team" / "stale.rego").unlink()
+    run = cli("export", "--org", "gh/acme", "--output", out, "--force")
+    assert run.exit_code == 0, run.stderr
+    assert cli("plan", out, "--detailed-exitcode").exit_code == 0
+
+
 def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Path) -> None:
     world = emulator_factory(seed=seed(features_off=["config_policies"]), tokens=())
     cli = Cli(host=world.url)
