@@ -165,6 +165,8 @@ class ConfigPolicyKind(Kind):
             for f in bundle.files
         ]
         reason = f"not in {bundle.shown}, which holds the whole policy bundle"
+        if not bundle.files:  # said plainly: an empty directory deletes every policy
+            reason = f"{bundle.shown} holds no .rego file, so the policy bundle is to be empty"
         return out, [Scope(None, self.name, ("*",), reason)]
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:

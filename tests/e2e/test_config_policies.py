@@ -128,6 +128,24 @@ def test_policies_not_in_the_directory_are_deleted_only_when_it_is_written(
     assert "not in policies" in deleted[0]["reason"]
 
 
+def test_an_empty_policy_directory_says_every_policy_goes(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """An empty directory is a bundle of no policy: allowed, but the plan says so plainly,
+    and max_deletes guards it as any other deletion."""
+    (tmp_path / "policies").mkdir()
+    data = manifest(directory="policies")
+    data["policy"] = {"max_deletes": 0}
+    path = write_manifest(tmp_path, data)
+    plan = cli("plan", path, "--format", "json").json()
+    (deleted,) = plan["changes"]
+    assert deleted["action"] == "delete"
+    assert "policies holds no .rego file" in deleted["reason"], deleted["reason"]
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code != 0 and "max_deletes" in run.stderr + run.stdout
+    assert stored(world) == {"old": rego("old")}
+
+
 def test_invalid_bundle_is_refused_at_plan_time_with_the_servers_message(
     world: Any, cli: Cli, tmp_path: Path
 ) -> None:
