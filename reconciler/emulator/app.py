@@ -45,6 +45,13 @@ STATUS_MESSAGES = {
     404: "Not found",
     500: "Internal server error.",
 }
+# The same refusals on routes that word errors as `{"error": ...}` (ENDPOINTS.md §1.3).
+ERROR_MESSAGES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "not found",
+    500: "unexpected server error",
+}
 
 
 class DropConnection(ConnectionAbortedError):
@@ -215,6 +222,8 @@ class EmulatorApp:
             return Response("", status=302, headers={"Location": request.url})
         if mode == "status":
             code = int(arg or 500)
+            if self.error_key(request) == "error":
+                return json_response(code, {"error": ERROR_MESSAGES.get(code, "error")})
             return json_response(code, {"message": STATUS_MESSAGES.get(code, "Error.")})
         if mode == "echo":
             text = request.get_data(as_text=True)
