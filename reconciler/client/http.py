@@ -80,6 +80,7 @@ class HttpClient:
     ) -> None:
         self.config = config
         self._token = config.require_token()
+        self._wide: tuple[str, ...] = ()
         self.retry = retry or RetryPolicy(max_retry_wait=config.max_retry_wait)
         self.throttle = throttle or Throttle(
             max_wait=config.max_retry_wait, clock=clock, wall=wall, sleep=sleep
@@ -93,6 +94,11 @@ class HttpClient:
             config,
             {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT},
         )
+
+    def scrub_also(self, values: Iterable[str]) -> None:
+        """Secrets of the run that no request sends as a secret field, blanked out of every
+        error message too: a server may quote them from elsewhere (an uploaded file)."""
+        self._wide = tuple(sorted({v for v in values if v}))
 
     def __repr__(self) -> str:
         return f"HttpClient(host={self.config.host!r}, concurrency={self.config.concurrency})"
@@ -198,7 +204,9 @@ class HttpClient:
                 body = parse_body(got.content)
                 if status < 300:
                     return body
-                err = error_for(status, body, method=method, path=shown, secrets=secrets)
+                err = error_for(
+                    status, body, method=method, path=shown, secrets=secrets, wide=self._wide
+                )
                 retry_after = parse_retry_after(got.headers.get("Retry-After"), self._wall())
                 if status == 429:
                     self._count("rate_limited")

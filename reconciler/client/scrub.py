@@ -45,12 +45,14 @@ def _encodings(value: str) -> set[str]:
 
 class Scrubber:
     """Built once per request from its secrets; `clean(text)` is the text safe to show, or
-    None when it must be withheld."""
+    None when it must be withheld. `wide`: the run's other secrets, which an answer may quote
+    though the request did not send them (a file uploaded whole); only their forms of
+    SHORT characters or more are starred, as a short one would withhold most answers."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str], wide: Iterable[str] = ()) -> None:
         long: set[str] = set()
         short: set[str] = set()
-        for secret in secrets:
+        for secret, own in [(s, True) for s in secrets] + [(s, False) for s in wide]:
             if not secret:
                 continue
             parts = [secret] + [line.strip() for line in secret.splitlines()]
@@ -58,7 +60,10 @@ class Scrubber:
                 # A line of only braces or commas (a JSON key's `{`) is layout, not the secret.
                 if not part or (part != secret and not _WORDLIKE.search(part)):
                     continue
-                (short if len(part) < SHORT else long).update(_encodings(part))
+                if len(part) >= SHORT:
+                    long.update(_encodings(part))
+                elif own:
+                    short.update(_encodings(part))
         self._long = sorted(long, key=len, reverse=True)
         self._short = sorted(short - long)
 

@@ -58,3 +58,33 @@ def test_plan_and_apply_stop_cleanly_and_write_nothing(
         assert len(run.stderr) < 600
         assert writes(world.requests()) == []
     cli.assert_no_secrets()
+
+
+def test_a_secret_quoted_from_a_policy_file_is_starred(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """A Rego file that happens to hold a secret the manifest reads from the environment,
+    quoted back (in every encoding) by CircleCI's refusal of the bundle: the secret is starred
+    out of the error, though the upload did not send it as a secret."""
+    from tests.e2e.harness import SECRETS
+    from tests.hardening.echo import hits
+
+    name, value = next((k, v) for k, v in SECRETS.items() if len(v) >= 8)
+    world = emulator_factory(seed=seed(), tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    (tmp_path / "policies").mkdir()
+    rego = f'package org\n\npolicy_name["p"]\n\n# {value}\n'
+    (tmp_path / "policies" / "p.rego").write_text(rego, encoding="utf-8")
+    data = {
+        "version": 1,
+        "organization": "gh/acme",
+        "projects": {"gh/acme/api": {"env_vars": {"X": {"env": name}}}},
+        "organization_settings": {"config_policies": {"directory": "policies"}},
+    }
+    path = write_manifest(tmp_path, data)
+    world.fault("echo,route=/api/v2/owner/*,method=POST")
+    for args in (("plan", path), ("-vv", "apply", path, "--auto-approve")):
+        run = cli(*args)
+        assert run.exit_code == 1 and "CircleCI refuses the policy bundle" in run.stderr
+        assert hits(run.stdout + run.stderr, [value]) == [], run.stderr
+    cli.assert_no_secrets()
