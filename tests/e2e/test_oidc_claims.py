@@ -158,6 +158,26 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     cli.assert_no_secrets()
 
 
+def test_claims_of_a_new_project_without_the_feature_stop_the_plan(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """The project does not exist, so its claims cannot be read: the organization's route
+    says whether CircleCI offers them, and apply stops before it creates the project."""
+    data = seed()
+    data["organizations"]["gh/acme"]["features_off"] = ["oidc_custom_claims"]
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    manifest = _manifest(None, None)
+    manifest["projects"]["gh/acme/fresh"] = {"create": True, "oidc_claims": {"ttl": "15m"}}
+    path = write_manifest(tmp_path, manifest)
+    for args in (("plan", path), ("apply", path, "--auto-approve")):
+        world.reset_requests()
+        run = cli(*args)
+        assert run.exit_code == 1, run.stdout
+        assert "projects.gh/acme/fresh.oidc_claims: CircleCI refused" in run.stderr
+        assert writes(world.requests()) == []
+
+
 def test_an_organization_without_the_feature_is_said_once(
     emulator_factory: Any, tmp_path: Path
 ) -> None:
