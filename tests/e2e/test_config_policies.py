@@ -194,6 +194,21 @@ def test_export_round_trip_writes_the_policy_files(world: Any, cli: Cli, tmp_pat
     assert "the policy bundle (old) is left out, so left alone" in printed.stdout
 
 
+def test_a_saved_plan_is_stale_when_a_policy_file_changed(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """The manifest is unchanged but a Rego file it reads is not: apply --plan refuses, as
+    it would upload a policy nobody reviewed."""
+    policies(tmp_path, {"old.rego": rego("old", "y := 2")})
+    path = write_manifest(tmp_path, manifest(directory="policies/"))
+    saved = tmp_path / "plan.json"
+    assert cli("plan", path, "--out", saved).exit_code == 0
+    policies(tmp_path, {"old.rego": rego("old", "y := 3")})
+    run = cli("apply", "--plan", saved, "--auto-approve")
+    assert run.exit_code != 0 and "plan is stale" in run.stderr, run.stdout + run.stderr
+    assert stored(world) == {"old": rego("old")}
+
+
 def test_export_into_a_policy_directory_in_use_writes_nothing(
     world: Any, cli: Cli, tmp_path: Path
 ) -> None:
