@@ -88,3 +88,41 @@ def test_a_secret_quoted_from_a_policy_file_is_starred(
         assert run.exit_code == 1 and "CircleCI refuses the policy bundle" in run.stderr
         assert hits(run.stdout + run.stderr, [value]) == [], run.stderr
     cli.assert_no_secrets()
+
+
+POLICY_BUNDLE = "/api/v2/owner/*/context/config/policy-bundle*"
+BROKEN = ["html=200", "truncated-json", "missing-fields", "wrong-types"]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("mode", BROKEN)
+def test_a_broken_policy_bundle_answer_is_never_an_empty_bundle(
+    emulator_factory: Any, tmp_path: Path, mode: str, method: str
+) -> None:
+    """The upload replaces the whole bundle: a live policy missed in a broken answer would
+    be deleted without being planned, and a broken dry run would hide a change."""
+    data = seed()
+    rego = 'package org\n\npolicy_name["{}"]\n'
+    data["organizations"]["gh/acme"]["config_policies"] = {
+        "policies": {"kept": rego.format("kept"), "changed": rego.format("changed")}
+    }
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    (tmp_path / "policies").mkdir()
+    for name, extra in (("kept", ""), ("changed", "x := 1\n"), ("new", "")):
+        text = rego.format(name) + extra
+        (tmp_path / "policies" / f"{name}.rego").write_text(text, encoding="utf-8")
+    manifest = {
+        "version": 1,
+        "organization": "gh/acme",
+        "organization_settings": {"config_policies": {"directory": "policies"}},
+    }
+    path = write_manifest(tmp_path, manifest)
+    world.fault(f"{mode},route={POLICY_BUNDLE},method={method}")
+    for args in (("plan", path), ("apply", path, "--auto-approve")):
+        world.reset_requests()
+        run = cli(*args)
+        assert run.exit_code == 1, run.stdout
+        assert "Traceback" not in run.stdout + run.stderr
+        assert "unexpected shape" in run.stderr or "not a JSON object" in run.stderr, run.stderr
+        assert [r for r in writes(world.requests()) if "dry=true" not in r["query"]] == []
