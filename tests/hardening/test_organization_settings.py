@@ -126,3 +126,24 @@ def test_a_broken_policy_bundle_answer_is_never_an_empty_bundle(
         assert "Traceback" not in run.stdout + run.stderr
         assert "unexpected shape" in run.stderr or "not a JSON object" in run.stderr, run.stderr
         assert [r for r in writes(world.requests()) if "dry=true" not in r["query"]] == []
+
+
+@pytest.mark.parametrize("mode", BROKEN)
+def test_broken_decision_settings_are_not_read_as_off(
+    emulator_factory: Any, tmp_path: Path, mode: str
+) -> None:
+    world = emulator_factory(seed=seed(), tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    manifest = {
+        "version": 1,
+        "organization": "gh/acme",
+        "organization_settings": {"config_policies": {"enabled": False}},
+    }
+    path = write_manifest(tmp_path, manifest)
+    world.fault(f"{mode},route=/api/v2/owner/*/decision/settings,method=GET")
+    for args in (("plan", path), ("apply", path, "--auto-approve")):
+        world.reset_requests()
+        run = cli(*args)
+        assert run.exit_code == 1, run.stdout
+        assert "unexpected shape" in run.stderr, run.stderr
+        assert writes(world.requests()) == []
