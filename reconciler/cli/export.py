@@ -92,6 +92,9 @@ def _check_beside(base: Path, files: dict[str, str], force: bool) -> None:
     for path in sorted(written):
         if path.exists() and not force:
             problems.append(f"{path} already exists: pass --force to overwrite it")
+    for folder in sorted({p.parent for p in written}):
+        if any(f.exists() and not f.is_dir() for f in (folder, *folder.parents)):
+            problems.append(f"{folder} cannot be made: a file of that name is in the way")
     for folder, suffix in sorted({(p.parent, p.suffix) for p in written}):
         found = folder.rglob(f"*{suffix}") if folder.is_dir() else iter(())
         stale = sorted(p for p in found if p not in written)

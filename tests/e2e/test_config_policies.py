@@ -227,6 +227,12 @@ def test_export_into_a_policy_directory_in_use_writes_nothing(
     assert not out.exists()
     assert (tmp_path / "policies" / "old.rego").read_text(encoding="utf-8") == "edited by hand\n"
     (tmp_path / "policies" / "team" / "stale.rego").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "policies").write_text("a file, not a directory\n", encoding="utf-8")
+    run = cli("export", "--org", "gh/acme", "--output", elsewhere / "m.yaml")
+    assert run.exit_code == 1 and "a file of that name is in the way" in run.stderr, run.stderr
+    assert not (elsewhere / "m.yaml").exists()
     run = cli("export", "--org", "gh/acme", "--output", out, "--force")
     assert run.exit_code == 0, run.stderr
     assert cli("plan", out, "--detailed-exitcode").exit_code == 0
