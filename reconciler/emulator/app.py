@@ -327,6 +327,8 @@ class EmulatorApp:
         if v1 and request.path.startswith("/api/v1.1/project/"):
             # Recorded: v1.1 hides private projects from bad tokens, JSON sent as text/plain.
             return json_response(404, {"message": "Project not found"}, TEXT)
+        if self.error_key(request) == "error":  # the OIDC and policy routes' shape (§1.3)
+            return json_response(401, {"error": ERROR_MESSAGES[401]})
         if v1 or token is None:
             return json_response(401, {"message": "You must log in first."})
         return json_response(401, {"message": "Invalid token provided."})

@@ -106,7 +106,9 @@ def test_a_refused_patch_changes_nothing(emu: Any) -> None:
     assert _call(emu, "GET", path, 200) == before
 
 
-def test_injected_500s_are_worded_as_these_routes_word_errors(emulator_factory: Any) -> None:
+def test_injected_500s_are_worded_as_these_routes_word_errors(
+    emulator_factory: Any,
+) -> None:
     emu = emulator_factory(seed=SEED, tokens=())
     emu.fault("status=500,route=/api/v2/org/*")
     got = requests.get(
@@ -115,6 +117,17 @@ def test_injected_500s_are_worded_as_these_routes_word_errors(emulator_factory: 
         timeout=10,
     )
     assert (got.status_code, got.json()) == (500, {"error": "unexpected server error"})
+
+
+def test_a_refused_token_is_worded_as_these_routes_word_errors(
+    emu: Any, contract_observer: Any
+) -> None:
+    """ENDPOINTS.md §1.3: `{"error": "Unauthorized"}` (the spec declares no 401 here)."""
+    paths = (f"/org/{ORG_ID}/oidc-custom-claims", f"/owner/{ORG_ID}/context/config/policy-bundle")
+    with off_contract(contract_observer, "response-status"):
+        for path in paths:
+            got = requests.get(emu.api + path, headers={"Circle-Token": "not-a-token"}, timeout=10)
+            assert (got.status_code, got.json()) == (401, {"error": "Unauthorized"})
 
 
 def test_go_spelling_and_bounds() -> None:
