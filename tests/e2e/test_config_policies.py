@@ -274,3 +274,19 @@ def test_export_of_an_organization_without_the_feature_says_why(
     run = Cli(host=world.url)("export", "--org", "gh/acme")
     assert run.exit_code == 0, run.stderr
     assert "# config_policies: could not be read (CircleCI refused to show config" in run.stdout
+
+
+def test_a_lost_answer_to_the_upload_is_repaired_by_sending_it_again(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """The upload replaces the bundle whole, so sending it twice is safe: the connection
+    drops after CircleCI stored it, the client sends it again, and the next plan is empty."""
+    policies(tmp_path, {"a.rego": rego("a"), "old.rego": rego("old", "y := 2")})
+    path = write_manifest(tmp_path, manifest(directory="policies/", enabled=True))
+    world.fault(f"reset,route={BUNDLE},method=POST,after=1,times=1")  # after the dry run
+    world.reset_requests()
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert len([r for r in uploads(world) if "dry" not in r["query"]]) == 2
+    assert stored(world) == {"a": rego("a"), "old": rego("old", "y := 2")}
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
