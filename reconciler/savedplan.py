@@ -90,7 +90,9 @@ def verify_saved(saved: SavedPlan, fresh: Any, files: list[str]) -> None:
         raise StalePlan("plan is stale: the manifest files changed since it was saved; plan again")
     if fresh.checksum != saved.plan.get("checksum"):
         raise StalePlan("plan is stale: CircleCI changed since it was saved; plan again")
-    now = [(c.address, c.action) for c in fresh.changes]
-    then = [(c["address"], c["action"]) for c in saved.plan.get("changes", [])]
+    # What each change writes too (values as the plan shows them, never a secret): a file
+    # the manifest reads, such as a policy, may have changed though the manifest did not.
+    now = [(c["address"], c["action"], c.get("after")) for c in fresh.to_dict()["changes"]]
+    then = [(c["address"], c["action"], c.get("after")) for c in saved.plan.get("changes", [])]
     if now != then:
         raise StalePlan("plan is stale: the changes differ from the saved plan; plan again")

@@ -69,6 +69,7 @@ def export(
             files=files,
         )
     if output:
+        _check_beside(output.parent, files or {}, force)
         _write(output, text, force, refused)
         for rel, body in sorted((files or {}).items()):
             beside = output.parent / rel
@@ -77,6 +78,33 @@ def export(
         err(f"Wrote {output}" + (f" and {len(files)} file(s) beside it." if files else "."))
     else:
         click.echo(text, nl=False)
+
+
+def _check_beside(base: Path, files: dict[str, str], force: bool) -> None:
+    """Before anything is written: a file beside the manifest that exists is refused unless
+    forced (not the manifest written and then the refusal), and a file of the same kind in a
+    directory export writes to, but not written by it, is refused even when forced: the
+    manifest reads the whole directory, so the exported manifest would not plan clean."""
+    from reconciler.errors import ReconcilerError
+
+    problems: list[str] = []
+    written = {(base / rel) for rel in files}
+    for path in sorted(written):
+        if path.exists() and not force:
+            problems.append(f"{path} already exists: pass --force to overwrite it")
+    for folder in sorted({p.parent for p in written}):
+        if any(f.exists() and not f.is_dir() for f in (folder, *folder.parents)):
+            problems.append(f"{folder} cannot be made: a file of that name is in the way")
+    for folder, suffix in sorted({(p.parent, p.suffix) for p in written}):
+        found = folder.rglob(f"*{suffix}") if folder.is_dir() else iter(())
+        stale = sorted(p for p in found if p not in written)
+        problems += [
+            f"{p} is not in CircleCI but would be read with the exported manifest: "
+            "remove it, or export elsewhere"
+            for p in stale
+        ]
+    if problems:
+        raise ReconcilerError("; ".join(problems) + "; nothing was written")
 
 
 def _write(path: Path, text: str, force: bool, refused: str) -> None:

@@ -32,6 +32,8 @@ def session(
     # time the plan allocates (a large organization's plan spent a tenth of its CPU there).
     gc.freeze()
     api = CircleCI(client_config(host, concurrency))
+    if resolver is not None:  # an answer may quote a secret its request did not send
+        api.http.scrub_also(resolver.values())
     where = ledger or manifest.ledger_path
     # Without values the ledger is not opened: its fingerprints compare values (and its key
     # check would ask for a key this run should not hold).

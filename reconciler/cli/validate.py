@@ -31,7 +31,17 @@ def validate(paths: tuple[Path, ...]) -> None:
             if section.advice is not None and section.of(entry) is not None:
                 for words in section.advice(entry):
                     err(f"Warning: {name}: {words}")
+    # The organization's own settings are named, or a manifest of only those would read as
+    # one that manages nothing.
+    settings = list(
+        dict.fromkeys(
+            s.key
+            for s in SECTIONS
+            if s.owner == "organization" and s.of(manifest.organization_settings) is not None
+        )
+    )
+    also = f", and organization settings {', '.join(settings)}," if settings else ""
     click.echo(
-        f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s) "
-        f"for {manifest.organization}."
+        f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s)"
+        f"{also} for {manifest.organization}."
     )

@@ -17,7 +17,14 @@ from reconciler.client import normalize as norm
 from reconciler.client.config import ClientConfig
 from reconciler.client.http import HttpClient
 from reconciler.client.slugs import escaped, is_uuid, org_path, same_org, segments, v1_project
-from reconciler.errors import BadRequest, NotFound, PermissionDenied, ServerError, TransportError
+from reconciler.errors import (
+    ApiError,
+    BadRequest,
+    NotFound,
+    PermissionDenied,
+    ServerError,
+    TransportError,
+)
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -80,6 +87,24 @@ class CircleCI:
         the object the POST would have made) is never repeated blindly."""
         answer = self.http.request(method, path, json=body, params=params, probe=probe)
         return _snake(answer) if isinstance(answer, dict) else {}
+
+    def exchange_object(
+        self, method: str, path: str, body: Any = None, *, params: Json | None = None
+    ) -> Json | None:
+        """An answer that must be a JSON object whose keys are names, not fields (a policy
+        bundle): as sent; None for a GET answered 404; ApiError for anything but an object
+        (`{}` is an answer, a page of HTML is not). A POST here is safe to repeat."""
+        try:
+            answer = self.http.request(method, path, json=body, params=params, probe=lambda: None)
+        except NotFound:
+            if method != "GET":
+                raise
+            return None
+        if not isinstance(answer, dict):
+            raise ApiError(
+                "CircleCI sent an answer that is not a JSON object", method=method, path=path
+            )
+        return answer
 
     def delete(self, path: str) -> bool:
         """False when the object was already gone (404)."""

@@ -25,6 +25,7 @@ from reconciler.client.config import ClientConfig
 from reconciler.client.pagination import read_all
 from reconciler.client.response import error_for, parse_body
 from reconciler.client.retry import Attempts, RetryPolicy, parse_retry_after
+from reconciler.client.scrub import long_forms
 from reconciler.client.slugs import check_path
 from reconciler.client.throttle import Throttle
 from reconciler.client.transport import Transport
@@ -80,6 +81,7 @@ class HttpClient:
     ) -> None:
         self.config = config
         self._token = config.require_token()
+        self._wide: frozenset[str] = frozenset()
         self.retry = retry or RetryPolicy(max_retry_wait=config.max_retry_wait)
         self.throttle = throttle or Throttle(
             max_wait=config.max_retry_wait, clock=clock, wall=wall, sleep=sleep
@@ -93,6 +95,11 @@ class HttpClient:
             config,
             {"Circle-Token": self._token, "Accept": "application/json", "User-Agent": USER_AGENT},
         )
+
+    def scrub_also(self, values: Iterable[str]) -> None:
+        """Secrets of the run that a request may carry outside a secret field (a file
+        uploaded whole), blanked out of the error answers of requests with a body too."""
+        self._wide = long_forms(values)
 
     def __repr__(self) -> str:
         return f"HttpClient(host={self.config.host!r}, concurrency={self.config.concurrency})"
@@ -198,7 +205,8 @@ class HttpClient:
                 body = parse_body(got.content)
                 if status < 300:
                     return body
-                err = error_for(status, body, method=method, path=shown, secrets=secrets)
+                wide = self._wide if json is not None else frozenset()  # what it sent
+                err = error_for(status, body, method=method, path=shown, secrets=secrets, wide=wide)
                 retry_after = parse_retry_after(got.headers.get("Retry-After"), self._wall())
                 if status == 429:
                     self._count("rate_limited")

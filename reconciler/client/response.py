@@ -134,11 +134,13 @@ def error_for(
     method: str,
     path: str,
     secrets: Iterable[str] = (),
+    wide: frozenset[str] = frozenset(),
 ) -> ApiError:
     """The typed error for an HTTP error status. `secrets` are blanked out of the message:
     from the raw body first (a long or multi-line value would survive folding and cutting),
-    then from the message in its folded form too, and the message is cut only after that."""
-    scrubber = Scrubber(secrets)
+    then from the message in its folded form too, and the message is cut only after that.
+    `wide`: forms of the run's other secrets (see Scrubber)."""
+    scrubber = Scrubber(secrets, wide)
     cleaned = scrubber.clean(_message(_scrub_body(body, scrubber)))
     try:
         phrase = HTTPStatus(status).phrase

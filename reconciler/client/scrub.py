@@ -50,21 +50,39 @@ def _encodings(value: str) -> set[str]:
     return {f for f in forms if f}
 
 
+def _parts(secret: str) -> list[str]:
+    """The secret and each of its lines; a line of only braces or commas (a JSON key's `{`)
+    is layout, not the secret."""
+    lines = [line.strip() for line in secret.splitlines()]
+    return [secret] + [p for p in lines if p and p != secret and _WORDLIKE.search(p)]
+
+
+def long_forms(secrets: Iterable[str]) -> frozenset[str]:
+    """Every form of SHORT characters or more of these secrets, worked out once: the run's
+    secrets beyond a request's own (see Scrubber), whose short forms are left out as they
+    would withhold most answers."""
+    return frozenset(
+        form
+        for secret in secrets
+        if secret
+        for part in _parts(secret)
+        if len(part) >= SHORT
+        for form in _encodings(part)
+    )
+
+
 class Scrubber:
     """Built once per request from its secrets; `clean(text)` is the text safe to show, or
-    None when it must be withheld."""
+    None when it must be withheld. `wide`: forms (long_forms) of the run's other secrets,
+    which an answer may quote though the request did not send them (a file uploaded whole)."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
-        long: set[str] = set()
+    def __init__(self, secrets: Iterable[str], wide: frozenset[str] = frozenset()) -> None:
+        long: set[str] = set(wide)
         short: set[str] = set()
         for secret in secrets:
             if not secret:
                 continue
-            parts = [secret] + [line.strip() for line in secret.splitlines()]
-            for part in parts:
-                # A line of only braces or commas (a JSON key's `{`) is layout, not the secret.
-                if not part or (part != secret and not _WORDLIKE.search(part)):
-                    continue
+            for part in _parts(secret):
                 (short if len(part) < SHORT else long).update(_encodings(part))
         self._long = sorted(long, key=len, reverse=True)
         self._short = sorted(short - long)

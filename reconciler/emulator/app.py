@@ -45,6 +45,13 @@ STATUS_MESSAGES = {
     404: "Not found",
     500: "Internal server error.",
 }
+# The same refusals on routes that word errors as `{"error": ...}` (ENDPOINTS.md §1.3).
+ERROR_MESSAGES = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "not found",
+    500: "unexpected server error",
+}
 
 
 class DropConnection(ConnectionAbortedError):
@@ -215,6 +222,8 @@ class EmulatorApp:
             return Response("", status=302, headers={"Location": request.url})
         if mode == "status":
             code = int(arg or 500)
+            if self.error_key(request) == "error":
+                return json_response(code, {"error": ERROR_MESSAGES.get(code, "error")})
             return json_response(code, {"message": STATUS_MESSAGES.get(code, "Error.")})
         if mode == "echo":
             text = request.get_data(as_text=True)
@@ -318,6 +327,8 @@ class EmulatorApp:
         if v1 and request.path.startswith("/api/v1.1/project/"):
             # Recorded: v1.1 hides private projects from bad tokens, JSON sent as text/plain.
             return json_response(404, {"message": "Project not found"}, TEXT)
+        if self.error_key(request) == "error":  # the OIDC and policy routes' shape (§1.3)
+            return json_response(401, {"error": ERROR_MESSAGES[401]})
         if v1 or token is None:
             return json_response(401, {"message": "You must log in first."})
         return json_response(401, {"message": "Invalid token provided."})

@@ -14,7 +14,8 @@ times). Modes:
 - `redirect-loop`: 302 to the same URL
 - `slow=seconds`: wait, then answer (past a client's read timeout)
 - `reset`: send the headers and half the body, then drop the connection
-- `status=N`: answer N with a JSON message (401, 403, 404 ... in the middle of a run)
+- `status=N`: answer N with a JSON message in the route's error shape (`{"message"}`, or
+  `{"error"}` on the OIDC and policy routes): 401, 403, 404 ... in the middle of a run
 - `echo[=status]`: refuse (default 400) quoting every value of the request and its token in
   every encoding a server might use (raw, JSON-escaped, HTML-escaped, URL-encoded, base64,
   line by line), flat and nested as a JSON string inside `message`

@@ -71,6 +71,12 @@ class SecretResolver:
             self._cache[key] = value
         return value
 
+    def values(self) -> list[str]:
+        """Every value read from the environment or a file so far (what output must never
+        show, whichever request a server's answer happens to quote it in)."""
+        with self._lock:
+            return [s.reveal() for s in self._cache.values()]
+
     def resolve_all(self, manifest: Manifest, files_only: bool = False) -> None:
         """Resolve every reference of the manifest; raise one SecretError listing all failures.
         `files_only`: the `file:` references that exist, which `validate` can check offline (a

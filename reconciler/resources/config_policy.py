@@ -145,6 +145,15 @@ def _local(manifest: Manifest) -> LocalBundle | None:
     return bundle
 
 
+def _shape(method: str, path: str, why: str) -> ApiError:
+    return ApiError(
+        f"CircleCI sent a policy bundle answer of an unexpected shape ({why}); nothing was "
+        "planned or changed",
+        method=method,
+        path=path,
+    )
+
+
 class ConfigPolicyKind(Kind):
     name = "config_policy"
     label = "config policy"
@@ -165,6 +174,8 @@ class ConfigPolicyKind(Kind):
             for f in bundle.files
         ]
         reason = f"not in {bundle.shown}, which holds the whole policy bundle"
+        if not bundle.files:  # said plainly: an empty directory deletes every policy
+            reason = f"{bundle.shown} holds no .rego file, so the policy bundle is to be empty"
         return out, [Scope(None, self.name, ("*",), reason)]
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
@@ -176,7 +187,7 @@ class ConfigPolicyKind(Kind):
             return []
         path = f"{base_path(ctx.org_id)}/policy-bundle"
         try:
-            answer = ctx.api.get(path)
+            answer = ctx.api.exchange_object("GET", path)
             if answer is None:
                 raise NotFound("not found", status=404, method="GET", path=path)
         except ApiError as exc:
@@ -184,14 +195,17 @@ class ConfigPolicyKind(Kind):
                 raise
             refusal(ctx, exc, managed)
             return []
-        # Policy names are letters, digits and underscores (CircleCI's rule), so the client's
-        # kebab-to-snake spelling of keys leaves them as they are.
+        # A broken answer is never an empty bundle: the upload replaces the whole bundle, so
+        # a policy missed here would be deleted without being planned.
         live = ctx.facts(Policies).live
         for name, docs in answer.items():
-            texts = [d for d in docs or [] if isinstance(d, dict)] if isinstance(docs, list) else []
-            if texts:
-                latest = max(texts, key=lambda d: str(d.get("created_at") or ""))
-                live[name] = str(latest.get("content") or "")
+            if not isinstance(docs, list) or not all(
+                isinstance(d, dict) and isinstance(d.get("content"), str) for d in docs
+            ):
+                raise _shape("GET", path, f"policy {name} has no text")
+            if docs:
+                latest = max(docs, key=lambda d: str(d.get("created_at") or ""))
+                live[str(name)] = latest["content"]
         return [self._live(name, text) for name, text in sorted(live.items())]
 
     def _live(self, name: str, text: str) -> Resource:
@@ -218,13 +232,9 @@ class ConfigPolicyKind(Kind):
         if want == have:
             return resources
         path = f"{base_path(ctx.org_id)}/policy-bundle"
-        try:
-            answer = ctx.api.send(
-                "POST",
-                path,
-                {"policies": bundle.upload()},
-                params={"dry": "true"},
-                probe=lambda: None,  # a dry run changes nothing: safe to repeat
+        try:  # a dry run changes nothing: safe to repeat
+            answer = ctx.api.exchange_object(
+                "POST", path, {"policies": bundle.upload()}, params={"dry": "true"}
             )
         except ApiError as exc:
             if exc.status not in (400, 413):
@@ -233,9 +243,17 @@ class ConfigPolicyKind(Kind):
                 f"CircleCI refuses the policy bundle in {bundle.shown} "
                 f"(HTTP {exc.status}): {exc.api_message}; nothing was planned or changed"
             ) from None
-        changing = {
-            str(n) for key in ("created", "modified", "deleted") for n in answer.get(key) or []
-        }
+        named = [(answer or {}).get(key) or [] for key in ("created", "modified", "deleted")]
+        if not all(isinstance(names, list) for names in named):
+            raise _shape("POST", path, "the dry run's lists of policies are not lists")
+        created, modified, deleted = ({str(n) for n in names} for names in named)
+        # The dry run and the bundle read must tell one story: a policy the read missed (a
+        # broken answer) would otherwise be deleted, or changed, without being planned.
+        if (created, deleted) != (want.keys() - have.keys(), have.keys() - want.keys()) or not (
+            modified <= want.keys() & have.keys()
+        ):
+            raise _shape("POST", path, "its dry run disagrees with the bundle CircleCI showed")
+        changing = created | modified | deleted
         for r in resources:
             if r.name in want and r.name not in changing:
                 r.fields["sha256"] = want[r.name]

@@ -61,10 +61,19 @@ class ConfigPolicySettingsKind(Kind):
                 raise
             refusal(ctx, exc, managed)
             return []
-        return [self._live(answer)]
+        return [self._live(answer, path)]
 
-    def _live(self, answer: dict[str, object]) -> Resource:
-        return Resource(self.name, ADDRESS, "settings", fields={"enabled": answer.get("enabled")})
+    def _live(self, answer: dict[str, object], path: str, method: str = "GET") -> Resource:
+        """`enabled` is a boolean: a broken answer is not read as `false` (nor planned)."""
+        enabled = answer.get("enabled")
+        if not isinstance(enabled, bool):
+            raise ApiError(
+                "CircleCI sent decision settings of an unexpected shape (no enabled); nothing "
+                "was planned or changed",
+                method=method,
+                path=path,
+            )
+        return Resource(self.name, ADDRESS, "settings", fields={"enabled": enabled})
 
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         """Written with the policies, under the one `config_policies` key."""
@@ -72,7 +81,7 @@ class ConfigPolicySettingsKind(Kind):
 
     def _patch(self, ctx: ApplyContext, desired: Resource) -> Resource:
         path = f"{base_path(ctx.org_id)}/decision/settings"
-        return self._live(ctx.api.send("PATCH", path, dict(desired.fields)))
+        return self._live(ctx.api.send("PATCH", path, dict(desired.fields)), path, "PATCH")
 
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         return self._patch(ctx, desired)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar
 
@@ -205,6 +206,13 @@ def _export(claims: list[Resource], owner: str) -> Exported:
     return Exported(out)
 
 
+@dataclass
+class _ReadProjects:
+    """The projects whose claims this run read (the others do not exist yet)."""
+
+    parents: set[str] = field(default_factory=set)
+
+
 class _Claims:
     """What both kinds share: one object per claim, written alone."""
 
@@ -303,6 +311,7 @@ class ProjectOidcClaimKind(_Claims, CollectionKind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         assert parent is not None
+        ctx.facts(_ReadProjects).parents.add(parent.address)
         try:
             answer = _read(ctx, parent.ids["id"])
         except REFUSED as exc:
@@ -310,6 +319,27 @@ class ProjectOidcClaimKind(_Claims, CollectionKind):
                 raise  # recorded by the engine: export writes why it is left out
             raise _refusal(f"projects.{parent.name}.oidc_claims", exc) from None
         return self._live(parent.address, answer)
+
+    def settle(self, ctx: FetchContext, resources: list[Resource]) -> list[Resource]:
+        """When the organization's claims were refused too (the feature is off for the
+        organization), each project's refusal repeats that one reason: export and `lint
+        --live` say it once, for the organization (the projects' claims are left out).
+        A plan that gives claims to a project apply is to create asks the organization's
+        route whether CircleCI offers them, so a refusal stops the plan, not the apply
+        after it created the project."""
+        if (None, OrgOidcClaimKind.name) in ctx.unreadable:
+            for key in [k for k in ctx.unreadable if k[1] == self.name and k[0] is not None]:
+                del ctx.unreadable[key]
+        if ctx.read_all:
+            return resources
+        read = ctx.facts(_ReadProjects).parents
+        unread = [p for p, _ in self.declared(ctx, PROJECT_CLAIMS) if p not in read]
+        if unread:
+            try:
+                _read(ctx)
+            except REFUSED as exc:
+                raise _refusal(f"projects.{slug_of(unread[0])}.oidc_claims", exc) from None
+        return resources
 
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         assert parent is not None

@@ -117,7 +117,8 @@ def read_bundle(base: Path, shown: str) -> LocalBundle:
             out.problems.append(f"{shown_path} links outside the manifest's directory")
             continue
         try:
-            content = path.read_bytes().decode("utf-8")
+            # A byte order mark (Windows editors) is not Rego: the text after it is uploaded.
+            content = path.read_bytes().decode("utf-8-sig")
         except OSError as exc:
             out.problems.append(f"{shown_path} cannot be read: {exc.strerror or exc}")
             continue

@@ -128,6 +128,24 @@ def test_policies_not_in_the_directory_are_deleted_only_when_it_is_written(
     assert "not in policies" in deleted[0]["reason"]
 
 
+def test_an_empty_policy_directory_says_every_policy_goes(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """An empty directory is a bundle of no policy: allowed, but the plan says so plainly,
+    and max_deletes guards it as any other deletion."""
+    (tmp_path / "policies").mkdir()
+    data = manifest(directory="policies")
+    data["policy"] = {"max_deletes": 0}
+    path = write_manifest(tmp_path, data)
+    plan = cli("plan", path, "--format", "json").json()
+    (deleted,) = plan["changes"]
+    assert deleted["action"] == "delete"
+    assert "policies holds no .rego file" in deleted["reason"], deleted["reason"]
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code != 0 and "max_deletes" in run.stderr + run.stdout
+    assert stored(world) == {"old": rego("old")}
+
+
 def test_invalid_bundle_is_refused_at_plan_time_with_the_servers_message(
     world: Any, cli: Cli, tmp_path: Path
 ) -> None:
@@ -176,6 +194,50 @@ def test_export_round_trip_writes_the_policy_files(world: Any, cli: Cli, tmp_pat
     assert "the policy bundle (old) is left out, so left alone" in printed.stdout
 
 
+def test_a_saved_plan_is_stale_when_a_policy_file_changed(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """The manifest is unchanged but a Rego file it reads is not: apply --plan refuses, as
+    it would upload a policy nobody reviewed."""
+    policies(tmp_path, {"old.rego": rego("old", "y := 2")})
+    path = write_manifest(tmp_path, manifest(directory="policies/"))
+    saved = tmp_path / "plan.json"
+    assert cli("plan", path, "--out", saved).exit_code == 0
+    policies(tmp_path, {"old.rego": rego("old", "y := 3")})
+    run = cli("apply", "--plan", saved, "--auto-approve")
+    assert run.exit_code != 0 and "plan is stale" in run.stderr, run.stdout + run.stderr
+    assert stored(world) == {"old": rego("old")}
+
+
+def test_export_into_a_policy_directory_in_use_writes_nothing(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """A policy file already there is refused before the manifest is written (no manifest
+    left behind that deletes policies), and a .rego file CircleCI does not hold is refused
+    even with --force: the exported manifest would read it and plan to create it."""
+    out = tmp_path / "circleci.yaml"
+    policies(tmp_path, {"old.rego": "edited by hand\n", "team/stale.rego": rego("stale")})
+    run = cli("export", "--org", "gh/acme", "--output", out)
+    assert run.exit_code == 1
+    assert "old.rego already exists: pass --force" in run.stderr
+    assert "stale.rego is not in CircleCI" in run.stderr
+    assert not out.exists()
+    run = cli("export", "--org", "gh/acme", "--output", out, "--force")
+    assert run.exit_code == 1 and "stale.rego is not in CircleCI" in run.stderr, run.stderr
+    assert not out.exists()
+    assert (tmp_path / "policies" / "old.rego").read_text(encoding="utf-8") == "edited by hand\n"
+    (tmp_path / "policies" / "team" / "stale.rego").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "policies").write_text("a file, not a directory\n", encoding="utf-8")
+    run = cli("export", "--org", "gh/acme", "--output", elsewhere / "m.yaml")
+    assert run.exit_code == 1 and "a file of that name is in the way" in run.stderr, run.stderr
+    assert not (elsewhere / "m.yaml").exists()
+    run = cli("export", "--org", "gh/acme", "--output", out, "--force")
+    assert run.exit_code == 0, run.stderr
+    assert cli("plan", out, "--detailed-exitcode").exit_code == 0
+
+
 def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Path) -> None:
     world = emulator_factory(seed=seed(features_off=["config_policies"]), tokens=())
     cli = Cli(host=world.url)
@@ -212,3 +274,19 @@ def test_export_of_an_organization_without_the_feature_says_why(
     run = Cli(host=world.url)("export", "--org", "gh/acme")
     assert run.exit_code == 0, run.stderr
     assert "# config_policies: could not be read (CircleCI refused to show config" in run.stdout
+
+
+def test_a_lost_answer_to_the_upload_is_repaired_by_sending_it_again(
+    world: Any, cli: Cli, tmp_path: Path
+) -> None:
+    """The upload replaces the bundle whole, so sending it twice is safe: the connection
+    drops after CircleCI stored it, the client sends it again, and the next plan is empty."""
+    policies(tmp_path, {"a.rego": rego("a"), "old.rego": rego("old", "y := 2")})
+    path = write_manifest(tmp_path, manifest(directory="policies/", enabled=True))
+    world.fault(f"reset,route={BUNDLE},method=POST,after=1,times=1")  # after the dry run
+    world.reset_requests()
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    assert len([r for r in uploads(world) if "dry" not in r["query"]]) == 2
+    assert stored(world) == {"a": rego("a"), "old": rego("old", "y := 2")}
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0

@@ -158,6 +158,49 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     cli.assert_no_secrets()
 
 
+def test_claims_of_a_new_project_without_the_feature_stop_the_plan(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """The project does not exist, so its claims cannot be read: the organization's route
+    says whether CircleCI offers them, and apply stops before it creates the project."""
+    data = seed()
+    data["organizations"]["gh/acme"]["features_off"] = ["oidc_custom_claims"]
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    manifest = _manifest(None, None)
+    manifest["projects"]["gh/acme/fresh"] = {"create": True, "oidc_claims": {"ttl": "15m"}}
+    path = write_manifest(tmp_path, manifest)
+    for args in (("plan", path), ("apply", path, "--auto-approve")):
+        world.reset_requests()
+        run = cli(*args)
+        assert run.exit_code == 1, run.stdout
+        assert "projects.gh/acme/fresh.oidc_claims: CircleCI refused" in run.stderr
+        assert writes(world.requests()) == []
+
+
+def test_an_organization_without_the_feature_is_said_once(
+    emulator_factory: Any, tmp_path: Path
+) -> None:
+    """Every project's claims route is refused for the same reason as the organization's:
+    export and lint --live say it once, not once more per project."""
+    data = seed()
+    data["organizations"]["gh/acme"]["features_off"] = ["oidc_custom_claims"]
+    world = emulator_factory(seed=data, tokens=(), page_size=2)
+    cli = Cli(host=world.url)
+    projects = ["gh/acme/api", "gh/acme/web", "gh/acme/other"]
+    args = [a for p in projects for a in ("--project", p)]
+    run = cli("export", "--org", "gh/acme", *args)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.count("could not be read") == 1, run.stdout
+    assert "# oidc_claims: could not be read" in run.stdout
+    manifest = _manifest(None, None)
+    manifest["projects"] = {p: {} for p in projects}
+    path = write_manifest(tmp_path, manifest)
+    run = cli("lint", "--live", "--format", "json", path)
+    notes = [n for n in run.json()["notes"] if "oidc" in n.lower()]
+    assert len(notes) == 1, notes
+
+
 def test_claims_of_a_project_created_in_the_same_run(cli: Cli, world: Any, tmp_path: Path) -> None:
     data = _manifest(None, None)
     data["projects"]["gh/acme/fresh"] = {"create": True, "oidc_claims": {"ttl": "15m"}}

@@ -98,6 +98,38 @@ def test_refusals(emu: Any, contract_observer: Any) -> None:
     assert contract_observer is None or contract_observer.take_violations() == []
 
 
+def test_a_refused_patch_changes_nothing(emu: Any) -> None:
+    """A valid audience beside a refused TTL is not stored: the request is refused whole."""
+    path = f"/org/{ORG_ID}/oidc-custom-claims"
+    before = _call(emu, "GET", path, 200)
+    _call(emu, "PATCH", path, 400, json={"audience": ["new.example.com"], "ttl": "25h"})
+    assert _call(emu, "GET", path, 200) == before
+
+
+def test_injected_500s_are_worded_as_these_routes_word_errors(
+    emulator_factory: Any,
+) -> None:
+    emu = emulator_factory(seed=SEED, tokens=())
+    emu.fault("status=500,route=/api/v2/org/*")
+    got = requests.get(
+        f"{emu.api}/org/{ORG_ID}/oidc-custom-claims",
+        headers={"Circle-Token": "alice-token"},
+        timeout=10,
+    )
+    assert (got.status_code, got.json()) == (500, {"error": "unexpected server error"})
+
+
+def test_a_refused_token_is_worded_as_these_routes_word_errors(
+    emu: Any, contract_observer: Any
+) -> None:
+    """ENDPOINTS.md §1.3: `{"error": "Unauthorized"}` (the spec declares no 401 here)."""
+    paths = (f"/org/{ORG_ID}/oidc-custom-claims", f"/owner/{ORG_ID}/context/config/policy-bundle")
+    with off_contract(contract_observer, "response-status"):
+        for path in paths:
+            got = requests.get(emu.api + path, headers={"Circle-Token": "not-a-token"}, timeout=10)
+            assert (got.status_code, got.json()) == (401, {"error": "Unauthorized"})
+
+
 def test_go_spelling_and_bounds() -> None:
     assert [go_duration(ms) for ms in (60_000, 5_400_000, 61_000, 3_600_500, 500)] == [
         "1m0s",

@@ -47,3 +47,15 @@ def test_a_secret_too_short_to_mask_drops_the_servers_text(secret: str) -> None:
         409, {"message": "Already there."}, method="POST", path="/c", secrets=["Ωǂ"]
     )
     assert untouched.api_message == "Already there."
+
+
+def test_the_runs_other_secrets_are_starred_but_a_short_one_withholds_nothing() -> None:
+    """A secret the request did not send is starred all the same; one too short to star is
+    left alone (it would withhold most answers) rather than withholding the text."""
+    from reconciler.client.scrub import Scrubber, long_forms
+
+    cleaned = Scrubber(["own-secret"], wide=long_forms(["ab", "run-secret"])).clean(
+        "ab: own-secret and run-secret"
+    )
+    assert cleaned == "ab: *** and ***"
+    assert Scrubber(["ab"]).clean("ab: x") is None  # the request's own short value: withheld

@@ -24,7 +24,10 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_validate_prints_a_one_line_summary_and_exits_0() -> None:
     code, out, err = run("validate", str(ROOT / "examples" / "complete.yaml"))
     assert (code, err) == (0, "")
-    assert out == "Valid: 2 project(s), 2 context(s) for gh/acme.\n"
+    assert out == (
+        "Valid: 2 project(s), 2 context(s), and organization settings oidc_claims, "
+        "url_orb_allow_list, config_policies, for gh/acme.\n"
+    )
 
 
 def test_validate_prints_each_problem_as_file_line_col_then_a_count(write) -> None:

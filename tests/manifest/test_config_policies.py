@@ -47,6 +47,18 @@ def test_a_valid_directory_loads_and_its_names_come_from_policy_name(
     ]
 
 
+def test_a_byte_order_mark_is_not_part_of_the_policy(
+    write: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A file saved with a BOM (Windows editors) is a valid policy: the text after the mark
+    is what is named, compared and uploaded."""
+    path = write(MANIFEST)
+    files(tmp_path, {"a.rego": b"\xef\xbb\xbf" + rego("first").encode()})
+    load_manifest([path])
+    [policy] = read_bundle(tmp_path, "policies").files
+    assert (policy.name, policy.content) == ("first", rego("first"))
+
+
 def test_unreadable_files_duplicates_and_unnamed_policies_at_the_directory_key(
     write: Callable[..., Path], tmp_path: Path
 ) -> None:

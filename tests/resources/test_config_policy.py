@@ -24,10 +24,9 @@ class FakeApi:
     def get_organization(self, slug: str) -> dict[str, Any]:
         return {"id": ORG, "slug": slug}
 
-    def get(self, path: str) -> dict[str, Any]:
-        return {n: [{"name": n, "content": t, "created_at": "x"}] for n, t in self.live.items()}
-
-    def send(self, method: str, path: str, body: Any, **kw: Any) -> dict[str, Any]:
+    def exchange_object(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
+        if method == "GET":
+            return {n: [{"name": n, "content": t, "created_at": "x"}] for n, t in self.live.items()}
         self.sent.append((method, path, kw.get("params")))
         if isinstance(self.answer, Exception):
             raise self.answer
@@ -68,6 +67,23 @@ def test_what_the_dry_run_names_is_planned(tmp_path: Path) -> None:
         "organization.config_policy[a]": "update",
         "organization.config_policy[b]": "create",
     }
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {},  # emptied: says nothing is created, though `b` is
+        {"created": ["b"], "modified": [], "deleted": ["gone"]},  # a policy the read missed
+        {"created": "b"},  # not a list
+    ],
+)
+def test_a_dry_run_that_disagrees_with_the_bundle_read_stops_the_plan(
+    tmp_path: Path, answer: Any
+) -> None:
+    api = FakeApi({"a": "old"}, answer)
+    m = manifest(tmp_path, {"a": 'package org\npolicy_name["a"]\n', "b": 'policy_name["b"]\n'})
+    with pytest.raises(ApiError, match="unexpected shape"):
+        plan(m, api)
 
 
 @pytest.mark.parametrize("status", [400, 413])

@@ -80,13 +80,16 @@ def audience(value: Any) -> list[str]:
 
 
 def _set(world: World, record: Record, claims: dict[str, Any]) -> None:
+    """Every claim is checked before any is stored: a refused request changes nothing."""
     now = world.clock.now()
+    checked: dict[str, Any] = {}
     if "audience" in claims:
-        record["audience"] = audience(claims["audience"])
-        record["audience_updated_at"] = now
+        checked["audience"] = audience(claims["audience"])
     if "ttl" in claims:
-        record["ttl"] = go_duration(ttl_ms(claims["ttl"]))
-        record["ttl_updated_at"] = now
+        checked["ttl"] = go_duration(ttl_ms(claims["ttl"]))
+    for name, value in checked.items():
+        record[name] = value
+        record[f"{name}_updated_at"] = now
 
 
 def _record(world: World, org_id: str, project_id: str | None) -> Record:
@@ -130,6 +133,7 @@ def _answer(fn: Any) -> Any:
         except ValueError as exc:
             return Reply(400, {"error": str(exc)})
 
+    handler.error_key = "error"  # type: ignore[attr-defined]  # read by app.py's 500s
     return handler
 
 
