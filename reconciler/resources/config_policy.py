@@ -11,13 +11,14 @@ uploads once, however many policies change (before_writes gathers them)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import StrictBool
 
-from reconciler.client.api import seg
+from reconciler.client.api import Json, seg
 from reconciler.core import (
     ApplyContext,
     Change,
@@ -133,6 +134,29 @@ def refusal(ctx: FetchContext, exc: ApiError, managed: str | None) -> None:
     ctx.unreadable.setdefault((None, ConfigPolicyKind.name), why)
 
 
+def read(
+    ctx: FetchContext, managed: str | None, route: str, get: Callable[[str], Json | None]
+) -> tuple[str, Json] | None:
+    """(path, CircleCI's answer) for `route` under the organization's policy routes; None
+    when not read: a plan reads only what its manifest writes (export reads everything), and
+    a refusal is recorded (or stops a manifest that manages `managed`: refusal())."""
+    if managed is None and not ctx.read_all:
+        return None
+    if not owner_known(ctx, managed):
+        return None
+    path = f"{base_path(ctx.org_id)}/{route}"
+    try:
+        answer = get(path)
+        if answer is None:
+            raise NotFound("not found", status=404, method="GET", path=path)
+    except ApiError as exc:
+        if exc.status not in (400, 403, 404):
+            raise
+        refusal(ctx, exc, managed)
+        return None
+    return path, answer
+
+
 def _local(manifest: Manifest) -> LocalBundle | None:
     found = declared(manifest)
     if found is None or found.directory is None:
@@ -181,20 +205,10 @@ class ConfigPolicyKind(Kind):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         found = declared(ctx.manifest)
         managed = "directory" if found is not None and found.directory is not None else None
-        if managed is None and not ctx.read_all:
-            return []  # a plan reads only what its manifest writes; export reads everything
-        if not owner_known(ctx, managed):
+        got = read(ctx, managed, "policy-bundle", lambda p: ctx.api.exchange_object("GET", p))
+        if got is None:
             return []
-        path = f"{base_path(ctx.org_id)}/policy-bundle"
-        try:
-            answer = ctx.api.exchange_object("GET", path)
-            if answer is None:
-                raise NotFound("not found", status=404, method="GET", path=path)
-        except ApiError as exc:
-            if exc.status not in (400, 403, 404):
-                raise
-            refusal(ctx, exc, managed)
-            return []
+        path, answer = got
         # A broken answer is never an empty bundle: the upload replaces the whole bundle, so
         # a policy missed here would be deleted without being planned.
         live = ctx.facts(Policies).live

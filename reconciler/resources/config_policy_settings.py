@@ -16,13 +16,12 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import ApiError, NotFound
+from reconciler.errors import ApiError
 from reconciler.resources.config_policy import (
     CONFIG_POLICIES,
     base_path,
     declared,
-    owner_known,
-    refusal,
+    read,
 )
 
 ADDRESS = "organization.config_policy_settings"
@@ -47,21 +46,8 @@ class ConfigPolicySettingsKind(Kind):
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         found = declared(ctx.manifest)
         managed = "enabled" if found is not None and found.enabled is not None else None
-        if managed is None and not ctx.read_all:
-            return []  # read for export, or when the manifest manages it
-        if not owner_known(ctx, managed):
-            return []
-        path = f"{base_path(ctx.org_id)}/decision/settings"
-        try:
-            answer = ctx.api.get(path)
-            if answer is None:
-                raise NotFound("not found", status=404, method="GET", path=path)
-        except ApiError as exc:
-            if exc.status not in (400, 403, 404):
-                raise
-            refusal(ctx, exc, managed)
-            return []
-        return [self._live(answer, path)]
+        got = read(ctx, managed, "decision/settings", ctx.api.get)
+        return [] if got is None else [self._live(got[1], got[0])]
 
     def _live(self, answer: dict[str, object], path: str, method: str = "GET") -> Resource:
         """`enabled` is a boolean: a broken answer is not read as `false` (nor planned)."""
