@@ -35,12 +35,7 @@ SEED = {
 
 
 def _call(emu: Any, method: str, path: str, status: int, **kwargs: Any) -> Any:
-    token = kwargs.pop("token", "alice-token")
-    resp = requests.request(
-        method, emu.api + path, headers={"Circle-Token": token}, timeout=10, **kwargs
-    )
-    assert resp.status_code == status, (method, path, resp.status_code, resp.text)
-    return resp.json()
+    return emu.answer(method, path, status, kwargs.pop("token", "alice-token"), **kwargs)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import requests
 
 from reconciler.emulator.seed import SeedError, build_world
 from tests.support.contract import off_contract
@@ -32,12 +31,7 @@ BASE = "/organization/gh/acme/url-orb-allow-list"
 
 
 def _call(emu: Any, method: str, path: str, status: int, **kwargs: Any) -> Any:
-    token = kwargs.pop("token", "alice-token")
-    resp = requests.request(
-        method, emu.api + path, headers={"Circle-Token": token}, timeout=10, **kwargs
-    )
-    assert resp.status_code == status, (method, path, resp.status_code, resp.text)
-    return resp.json()
+    return emu.answer(method, path, status, kwargs.pop("token", "alice-token"), **kwargs)
 
 
 @pytest.fixture

@@ -43,6 +43,14 @@ class RunningEmulator:
         else:
             requests.post(self.url + "/_emulator/faults", json=spec, timeout=10).raise_for_status()
 
+    def answer(self, method: str, path: str, status: int, token: str, **kwargs: Any) -> Any:
+        """The JSON answer of one API call under /api/v2, which must have `status`."""
+        resp = requests.request(
+            method, self.api + path, headers={"Circle-Token": token}, timeout=10, **kwargs
+        )
+        assert resp.status_code == status, (method, path, resp.status_code, resp.text)
+        return resp.json()
+
     def state(self) -> dict[str, Any]:
         resp = requests.get(self.url + "/_emulator/state", timeout=10)
         resp.raise_for_status()
