@@ -257,8 +257,14 @@ class PipelineTriggerKind(Kind):
 
         answer = ctx.api.send("POST", path, self._body(ctx, desired), probe=probe)
         assert parent is not None
-        made = self._live(ctx, parent, answer)
-        return _renamed(made, desired.name)
+        made = _renamed(self._live(ctx, parent, answer), desired.name)
+        if made.fields.get("provider") == "webhook":
+            # Its sender needs the URL CircleCI made, which carries a secret: never shown here.
+            made.signal["note"] = (
+                "CircleCI made this trigger's URL (it carries a secret, so it is not shown): "
+                "copy it from the project's triggers in CircleCI's UI into the sender"
+            )
+        return made
 
     def must_replace(self, desired: Resource, live: Resource, changed: list[str]) -> bool:
         if set(changed) & self.immutable_fields:

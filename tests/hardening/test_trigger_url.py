@@ -68,6 +68,8 @@ def test_no_output_shows_a_webhook_triggers_url(emulator_factory: Any, tmp_path:
     secrets = [parse_qs(urlsplit(u).query)["secret"][0] for u in urls]
     assert [h for text in texts for h in hits(text, secrets + urls)] == []
     assert any("a URL with a secret" in t for t in texts)  # the export says one exists
+    # The apply that made one says where to find its URL, without showing it.
+    assert any("copy it from the project's triggers in CircleCI's UI" in t for t in texts)
 
 
 def _urls(world: Any) -> list[str]:
