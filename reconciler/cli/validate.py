@@ -40,7 +40,7 @@ def validate(paths: tuple[Path, ...]) -> None:
             if s.owner == "organization" and s.of(manifest.organization_settings) is not None
         )
     )
-    also = f", and organization settings {', '.join(settings)}," if settings else ""
+    also = f" and organization settings ({', '.join(settings)})" if settings else ""
     click.echo(
         f"Valid: {len(manifest.projects)} project(s), {len(manifest.contexts)} context(s)"
         f"{also} for {manifest.organization}."

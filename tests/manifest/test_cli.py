@@ -25,8 +25,8 @@ def test_validate_prints_a_one_line_summary_and_exits_0() -> None:
     code, out, err = run("validate", str(ROOT / "examples" / "complete.yaml"))
     assert (code, err) == (0, "")
     assert out == (
-        "Valid: 2 project(s), 2 context(s), and organization settings oidc_claims, "
-        "url_orb_allow_list, config_policies, for gh/acme.\n"
+        "Valid: 2 project(s), 2 context(s) and organization settings (oidc_claims, "
+        "url_orb_allow_list, config_policies) for gh/acme.\n"
     )
 
 
