@@ -10,6 +10,7 @@ name is deleted. Prefixes must use https and end with `/` (CircleCI's documentat
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from pydantic import AfterValidator, StrictStr, WithJsonSchema
 from reconciler.client.api import seg
 from reconciler.core import (
     ApplyContext,
+    Change,
     ExportContext,
     Exported,
     FetchContext,
@@ -26,7 +28,14 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import (
+    ApiError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ReconcilerError,
+)
 from reconciler.exporting.yamltext import Block
 from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.section import Section
@@ -76,6 +85,13 @@ URL_ORBS: Section[dict[str, UrlOrbAllowListEntry]] = Section(
 
 def _fields(prefix: object, auth: object) -> dict[str, Any]:
     return {"prefix": prefix, "auth": auth}
+
+
+@dataclass
+class Leaving:
+    """Entries this apply deletes, by prefix (read by a create that CircleCI refuses)."""
+
+    by_prefix: dict[str, Resource] = field(default_factory=dict)
 
 
 class UrlOrbAllowListKind(Kind):
@@ -163,11 +179,30 @@ class UrlOrbAllowListKind(Kind):
                 return e
         return None
 
+    def before_writes(self, ctx: ApplyContext, changes: list[Change]) -> None:
+        leaving = ctx.facts(Leaving).by_prefix
+        for c in changes:
+            if c.action == "delete" and c.live is not None:
+                leaving[str(c.live.fields.get("prefix"))] = c.live
+
     def create(self, ctx: ApplyContext, desired: Resource) -> Resource:
         body = {"name": desired.name, **desired.fields}
-        answer = ctx.api.send(
-            "POST", self._path(ctx.org_id), body, probe=lambda: self._find(ctx, desired)
-        )
+        path = self._path(ctx.org_id)
+
+        def post() -> dict[str, Any]:
+            return ctx.api.send("POST", path, body, probe=lambda: self._find(ctx, desired))
+
+        try:
+            answer = post()
+        except (BadRequest, Conflict):
+            # Renamed, same prefix: should CircleCI refuse a second entry of one prefix
+            # (nothing documents it), the entry this run deletes goes first, then the POST
+            # again. Correct either way; without such an entry the refusal stands.
+            gone = ctx.facts(Leaving).by_prefix.pop(str(desired.fields.get("prefix")), None)
+            if gone is None:
+                raise
+            self.delete(ctx, gone)
+            answer = post()
         if not answer.get("id"):
             raise ApiError(
                 "CircleCI answered without the new entry's id",

@@ -116,3 +116,52 @@ def test_an_organization_without_the_feature(emulator_factory: Any, tmp_path: Pa
     assert "# url_orb_allow_list: could not be read" in text
     assert "url_orb_allow_list:" not in text.replace("# url_orb_allow_list:", "")
     assert cli("plan", out, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_renamed_entry_whose_second_prefix_circleci_refuses(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    """Renamed, same prefix: the new entry is made before the old one goes. Should CircleCI
+    refuse a second entry of one prefix (nothing documents it either way), the entry this
+    run deletes goes first and the POST is sent again: the apply succeeds both ways."""
+    path = write_manifest(tmp_path, _manifest({"public": PUBLIC}))
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    path = write_manifest(tmp_path, _manifest({"shared": PUBLIC}))
+    assert _plan(cli, path) == {f"{ENTRY}[public]": "delete", f"{ENTRY}[shared]": "create"}
+    world.reset_requests()
+    world.fault(
+        {
+            "mode": "status",
+            "arg": "400",
+            "method": "POST",
+            "route": "*/url-orb-allow-list",
+            "times": 1,
+        }
+    )
+    run = cli("apply", path, "--auto-approve")
+    assert run.exit_code == 0, run.stdout + run.stderr
+    sent = [(r["method"], r["status"]) for r in writes(world.requests())]
+    assert sent[:3] == [("POST", 400), ("DELETE", 200), ("POST", 200)], sent
+    assert _live(world) == {"shared": PUBLIC}
+    assert cli("plan", path, "--detailed-exitcode").exit_code == 0
+
+
+def test_a_refused_entry_with_no_entry_leaving_stays_refused(
+    cli: Cli, world: Any, tmp_path: Path
+) -> None:
+    path = write_manifest(tmp_path, _manifest({"public": PUBLIC}))
+    assert cli("apply", path, "--auto-approve").exit_code == 0
+    path = write_manifest(tmp_path, _manifest({"public": PUBLIC, "private": PRIVATE}))
+    world.reset_requests()
+    world.fault(
+        {
+            "mode": "status",
+            "arg": "400",
+            "method": "POST",
+            "route": "*/url-orb-allow-list",
+            "times": 1,
+        }
+    )
+    assert cli("apply", path, "--auto-approve").exit_code != 0
+    assert [r["method"] for r in writes(world.requests())] == ["POST"]  # nothing deleted
+    assert _live(world) == {"public": PUBLIC}
