@@ -144,8 +144,10 @@ def _follow_replaced_parents(
 ) -> None:
     """A replaced object is a new object: the children CircleCI kept on the old one go with
     it, so every declared child (and its children) is made again on the new one."""
-    by_addr = {c.address: i for i, c in enumerate(changes)}
     replaced = {c.address for c in changes if c.action == "replace"}
+    if not replaced:
+        return
+    by_addr = {c.address: i for i, c in enumerate(changes)}
     for want in desired:  # parents come before their children
         have = live.get(want.address)
         if want.parent not in replaced or have is None:
@@ -172,6 +174,8 @@ def _refuse_unlisted_children_of_replaced(
     """A replaced object's children the manifest leaves alone would go with the old one,
     unseen by the plan and uncounted by its guards: the plan stops and names them."""
     replaced = {c.address for c in changes if c.action == "replace"}
+    if not replaced:
+        return
     planned = {c.address for c in changes}
     lost = [
         have.address

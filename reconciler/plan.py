@@ -23,9 +23,11 @@ def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
 
     creating = {c.address for c in writes if c.action in ("create", "replace")}
     by_parent_kind: dict[tuple[str | None, str], list[str]] = {}
+    by_kind: dict[str, list[str]] = {}
     for c in writes:
         if c.action in ("create", "replace"):
             by_parent_kind.setdefault((c.parent, c.kind), []).append(c.address)
+            by_kind.setdefault(c.kind, []).append(c.address)
     for c in writes:
         kind = kinds[c.kind]
         req = set()
@@ -43,9 +45,8 @@ def order(changes: list[Change], kinds: dict[str, Kind]) -> list[Change]:
         req = {d.address for d in deletes if d.parent == c.address}
         req.update(by_parent_kind.get((c.parent, c.kind), []))
         under = f"{c.parent}." if c.parent else ""
-        for (_, made_kind), made in by_parent_kind.items():
-            if made_kind in kinds[c.kind].deletes_after:
-                req.update(a for a in made if a.startswith(under))
+        for made_kind in kinds[c.kind].deletes_after:
+            req.update(a for a in by_kind.get(made_kind, []) if a.startswith(under))
         c.requires = sorted(req)
 
     def depth(c: Change, seen: frozenset[str] = frozenset()) -> int:

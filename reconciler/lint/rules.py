@@ -214,14 +214,6 @@ def duplicate_keys(view: View) -> Iterator[Finding]:
                 )
 
 
-def _oidc_claims(view: View, parent: str | None) -> bool:
-    """Whether OIDC custom claims are configured for objects under `parent`: the
-    organization's, or the project's own."""
-    if next(view.of("oidc_claim"), None) is not None:
-        return True
-    return parent is not None and bool(view.under(parent, "project_oidc_claim"))
-
-
 @rule(
     "long-lived-cloud-credentials",
     "Long-lived cloud credentials where OIDC claims are not configured",
@@ -236,9 +228,12 @@ def _oidc_claims(view: View, parent: str | None) -> bool:
     `role_arn`), and delete the static key.""",
 )
 def cloud_keys(view: View) -> Iterator[Finding]:
+    # OIDC is in use for every object when the organization has claims, else per project.
+    org_claims = next(view.of("oidc_claim"), None) is not None
     for kind in ("project_env_var", "context_env_var"):
         for v in view.of(kind):
-            if CLOUD_KEYS.search(v.name) and not _oidc_claims(view, v.parent):
+            claims = org_claims or bool(v.parent and view.under(v.parent, "project_oidc_claim"))
+            if CLOUD_KEYS.search(v.name) and not claims:
                 yield Finding(
                     "long-lived-cloud-credentials",
                     f"{v.name} looks like a long-lived cloud credential, and no OIDC custom "
