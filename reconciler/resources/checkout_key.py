@@ -19,7 +19,7 @@ from reconciler.exporting.yamltext import Flow
 from reconciler.manifest.fields import CheckoutKeyType
 from reconciler.manifest.section import Section, SetList
 from reconciler.resources.collection import CollectionKind
-from reconciler.resources.names import child_address, slug_of
+from reconciler.resources.names import child_address, first_keeps_name, slug_of
 
 KEY_TYPES = tuple(t.value for t in CheckoutKeyType)
 
@@ -61,13 +61,10 @@ class CheckoutKeyKind(CollectionKind):
         # The preferred (else newest) key of each type carries the plain address.
         keys.sort(key=lambda k: str(k.get("created_at") or ""), reverse=True)
         keys.sort(key=lambda k: not k.get("preferred"))
-        out, seen = [], set()
-        for key in keys:
-            key_type = key["type"]
-            name = key_type if key_type not in seen else f"{key_type}:{key['fingerprint']}"
-            seen.add(key_type)
-            out.append(self._live(parent.address, name, key))
-        return out
+        return [
+            self._live(parent.address, name, key)
+            for name, key in first_keeps_name(keys, "type", "fingerprint")
+        ]
 
     def _live(self, parent: str, name: str, key: Json) -> Resource:
         return Resource(

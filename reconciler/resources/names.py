@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+Json = dict[str, Any]
 
 if TYPE_CHECKING:
     from reconciler.manifest import Manifest, Project
@@ -37,6 +40,17 @@ def context_address(name: str) -> str:
 
 def child_address(parent: str, segment: str, name: str | None = None) -> str:
     return f"{parent}.{segment}" if name is None else f"{parent}.{segment}[{escape(name)}]"
+
+
+def first_keeps_name(items: list[Json], name: str, key: str) -> Iterator[tuple[str, Json]]:
+    """(name, item) for live objects whose names CircleCI does not keep unique, in the order
+    given: the first of a name keeps it, any other is addressed `name:<key>`, so a collection
+    the manifest owns deletes it and drift shows it."""
+    seen: set[object] = set()
+    for item in items:
+        own = item[name]  # missing: a KeyError, which the engine reports as a broken answer
+        yield (str(own) if own not in seen else f"{own}:{item.get(key)}"), item
+        seen.add(own)
 
 
 def manifest_projects(manifest: Manifest) -> dict[str, Project]:

@@ -26,7 +26,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.exporting.yamltext import Block
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named
-from reconciler.resources.names import child_address
+from reconciler.resources.names import child_address, first_keeps_name
 from reconciler.resources.pipeline_manifest import (
     DEFINITIONS,
     ConfigProvider,
@@ -162,12 +162,11 @@ class PipelineDefinitionKind(CollectionKind):
         # One the manifest could keep goes first: after a replace cut short (the new one made,
         # the old not yet deleted) the new one keeps the name and only the old one goes.
         items.sort(key=lambda d: not _keepable(ctx, parent.address, d))
-        out, seen = [], set()
-        for d in items:
-            # Names need not be unique: the first keeps the name, others go by id.
-            name = d["name"] if d.get("name") not in seen else f"{d['name']}:{d.get('id')}"
-            seen.add(d.get("name"))
-            out.append(self.live(ctx, parent.address, parent.ids["id"], d, name))
+        # Names need not be unique: the first keeps the name.
+        out = [
+            self.live(ctx, parent.address, parent.ids["id"], d, name)
+            for name, d in first_keeps_name(items, "name", "id")
+        ]
         facts = ctx.facts(LiveDefinitions)
         facts.under[parent.address] = [r.address for r in out]
         facts.fields.update((r.address, r.fields) for r in out)

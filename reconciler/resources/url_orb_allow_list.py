@@ -40,7 +40,7 @@ from reconciler.exporting.yamltext import Block
 from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.section import Section
 from reconciler.resources.manifest_text import named, problem
-from reconciler.resources.names import child_address, is_uuid
+from reconciler.resources.names import child_address, first_keeps_name, is_uuid
 
 REFUSED = (BadRequest, PermissionDenied, NotFound)
 Auth = Literal["none", "github-oauth", "github-app", "bitbucket-oauth"]
@@ -145,14 +145,11 @@ class UrlOrbAllowListKind(Kind):
                 "organization's plan or on CircleCI server. Remove url_orb_allow_list from the "
                 "manifest to leave it alone."
             ) from None
-        out, seen = [], set()
-        for e in entries:
-            # Should CircleCI hold two entries of one name, the first keeps it and the other
-            # is addressed by id: a list the manifest owns then deletes it.
-            name = e["name"] if e["name"] not in seen else f"{e['name']}:{e.get('id')}"
-            seen.add(e["name"])
-            out.append(self._resource(name, _fields(e.get("prefix"), e.get("auth")), e.get("id")))
-        return out
+        # Should CircleCI hold two entries of one name, the first keeps it.
+        return [
+            self._resource(name, _fields(e.get("prefix"), e.get("auth")), e.get("id"))
+            for name, e in first_keeps_name(entries, "name", "id")
+        ]
 
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         """Every entry; one the manifest would refuse leaves the whole list out (so alone),

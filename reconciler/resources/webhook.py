@@ -33,7 +33,7 @@ from reconciler.manifest.positions import Path_
 from reconciler.manifest.section import Ignore, Section, SetList
 from reconciler.resources.collection import CollectionKind
 from reconciler.resources.manifest_text import named, problem, project_names
-from reconciler.resources.names import child_address, slug_of
+from reconciler.resources.names import child_address, first_keeps_name, slug_of
 from reconciler.resources.project import ProjectIds
 from reconciler.resources.secrets import ledger_verdict, reveal
 
@@ -144,14 +144,10 @@ class WebhookKind(CollectionKind):
         assert parent is not None
         hooks = ctx.api.list_webhooks(parent.ids["id"])
         hooks.sort(key=lambda h: (str(h.get("created_at") or ""), str(h.get("id"))))
-        out, seen = [], set()
-        for h in hooks:
-            # Names are not unique in CircleCI: the oldest keeps the name, any other is
-            # addressed by id, so an authoritative collection removes it and drift shows it.
-            name = h["name"] if h["name"] not in seen else f"{h['name']}:{h.get('id')}"
-            seen.add(h["name"])
-            out.append(self._live(parent.address, h, name))
-        return out
+        # Names are not unique in CircleCI: the oldest keeps the name.
+        return [
+            self._live(parent.address, h, name) for name, h in first_keeps_name(hooks, "name", "id")
+        ]
 
     def _live(self, parent: str, h: dict[str, Any], name: str | None = None) -> Resource:
         name = name or h["name"]
