@@ -34,6 +34,7 @@ from reconciler.errors import ApiError, ManifestError, NotFound, Problem, Reconc
 from reconciler.exporting.yamltext import Block
 from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.section import Section, Site
+from reconciler.resources.gated import read_gated
 from reconciler.resources.names import is_uuid
 from reconciler.resources.policy_files import LocalBundle, digest, read_bundle
 
@@ -106,55 +107,44 @@ def declared(manifest: Manifest) -> ConfigPolicies | None:
     return CONFIG_POLICIES.of(manifest.organization_settings)
 
 
-def owner_known(ctx: FetchContext, managed: str | None) -> bool:
-    """Policies are addressed by the organization's id: without one (CircleCI listed the
-    organization without it) they cannot be read."""
-    if is_uuid(ctx.org_id):
-        return True
-    refusal(ctx, ApiError("CircleCI gave no id for this organization", status=None), managed)
-    return False
+# Policies are addressed by the organization's id: CircleCI may list one without it.
+_NO_ID = "CircleCI gave no id for this organization"
 
 
-def refusal(ctx: FetchContext, exc: ApiError, managed: str | None) -> None:
-    """CircleCI refused to show config policies: a manifest that manages `managed` cannot be
-    planned; otherwise (export, live lint) one note says so, recorded once for both kinds."""
-    if exc.status is None:
-        why = f"{exc.api_message}, and config policies are addressed by organization id"
-    else:
-        why = (
-            f"CircleCI refused to show config policies (HTTP {exc.status}: "
-            f"{exc.api_message}): the feature is not available to this organization (it "
-            "needs the Scale plan, or CircleCI server 4.2 or later), or the token is not an "
-            "organization admin"
-        )
-    if managed is not None:
-        raise ReconcilerError(
-            f"{WHERE}.{managed} is in the manifest, but {why}; nothing was planned or changed"
-        )
-    ctx.unreadable.setdefault((None, ConfigPolicyKind.name), why)
+def _why(exc: ApiError) -> str:
+    """Why config policies could not be read, for a note or an error."""
+    if exc.api_message == _NO_ID:
+        return f"{_NO_ID}, and config policies are addressed by organization id"
+    return (
+        f"CircleCI refused to show config policies (HTTP {exc.status}: "
+        f"{exc.api_message}): the feature is not available to this organization (it "
+        "needs the Scale plan, or CircleCI server 4.2 or later), or the token is not an "
+        "organization admin"
+    )
 
 
 def read(
     ctx: FetchContext, managed: str | None, route: str, get: Callable[[str], Json | None]
 ) -> tuple[str, Json] | None:
-    """(path, CircleCI's answer) for `route` under the organization's policy routes; None
-    when not read: a plan reads only what its manifest writes (export reads everything), and
-    a refusal is recorded (or stops a manifest that manages `managed`: refusal())."""
-    if managed is None and not ctx.read_all:
-        return None
-    if not owner_known(ctx, managed):
-        return None
-    path = f"{base_path(ctx.org_id)}/{route}"
-    try:
+    """(path, CircleCI's answer) for `route` under the organization's policy routes, read as
+    every gated setting is (resources/gated.py): a refusal is one note, recorded once for
+    both policy kinds, unless the manifest manages `managed`, which stops the plan."""
+
+    def attempt() -> tuple[str, Json]:
+        if not is_uuid(ctx.org_id):
+            raise NotFound(_NO_ID)
+        path = f"{base_path(ctx.org_id)}/{route}"
         answer = get(path)
         if answer is None:
-            raise NotFound("not found", status=404, method="GET", path=path)
-    except ApiError as exc:
-        if exc.status not in (400, 403, 404):
-            raise
-        refusal(ctx, exc, managed)
-        return None
-    return path, answer
+            raise NotFound("not found", method="GET", path=path)
+        return path, answer
+
+    def refused(exc: ApiError) -> ReconcilerError:
+        return ReconcilerError(
+            f"{WHERE}.{managed} is in the manifest, but {_why(exc)}; nothing was planned or changed"
+        )
+
+    return read_gated(ctx, ConfigPolicyKind.name, managed is not None, attempt, refused, _why)
 
 
 def _local(manifest: Manifest) -> LocalBundle | None:

@@ -33,11 +33,12 @@ from reconciler.core import (
     Resource,
     Scope,
 )
-from reconciler.errors import ApiError, BadRequest, NotFound, PermissionDenied, ReconcilerError
+from reconciler.errors import ApiError, NotFound, ReconcilerError
 from reconciler.exporting.yamltext import Block, Flow
 from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.section import Section, SetList
 from reconciler.resources.collection import CollectionKind
+from reconciler.resources.gated import REFUSED, read_gated
 from reconciler.resources.manifest_text import problem
 from reconciler.resources.names import child_address, is_uuid, slug_of
 from reconciler.resources.project import ProjectIds
@@ -49,7 +50,6 @@ _UNIT_MS = {"ms": Decimal(1), "s": Decimal(1000), "m": Decimal(60_000), "h": Dec
 _GO_UNITS = {**_UNIT_MS, "us": Decimal("0.001"), "µs": Decimal("0.001"), "ns": Decimal("1e-6")}
 _GO_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
 MIN_TTL_MS, MAX_TTL_MS = 60_000, 24 * 3_600_000
-REFUSED = (BadRequest, PermissionDenied, NotFound)
 
 
 def duration_ms(text: object) -> Decimal | None:
@@ -264,16 +264,14 @@ class OrgOidcClaimKind(_Claims, Kind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         managed = ORG_CLAIMS.of(ctx.manifest.organization_settings) is not None
-        if not (managed or ctx.read_all):
-            return []  # not in the manifest: not read, so never in the way
-        try:
-            answer = _read(ctx)
-        except REFUSED as exc:
-            if not managed:
-                ctx.unreadable[(None, self.name)] = str(exc)
-                return []
-            raise _refusal("organization_settings.oidc_claims", exc) from None
-        return self._live(None, answer)
+        answer = read_gated(
+            ctx,
+            self.name,
+            managed,
+            lambda: _read(ctx),
+            lambda exc: _refusal("organization_settings.oidc_claims", exc),
+        )
+        return [] if answer is None else self._live(None, answer)
 
     def export(self, ctx: ExportContext, parent: Resource | None, live: list[Resource]) -> Exported:
         return _export(live, "the organization")

@@ -32,17 +32,15 @@ from reconciler.errors import (
     ApiError,
     BadRequest,
     Conflict,
-    NotFound,
-    PermissionDenied,
     ReconcilerError,
 )
 from reconciler.exporting.yamltext import Block
 from reconciler.manifest.fields import NonBlank, StrictModel
 from reconciler.manifest.section import Section
+from reconciler.resources.gated import read_gated
 from reconciler.resources.manifest_text import named, problem
 from reconciler.resources.names import child_address, first_keeps_name, is_uuid
 
-REFUSED = (BadRequest, PermissionDenied, NotFound)
 Auth = Literal["none", "github-oauth", "github-app", "bitbucket-oauth"]
 
 
@@ -94,6 +92,14 @@ class Leaving:
     by_prefix: dict[str, Resource] = field(default_factory=dict)
 
 
+def _refusal(exc: ApiError) -> ReconcilerError:
+    return ReconcilerError(
+        "organization_settings.url_orb_allow_list: CircleCI refused to show the URL orb "
+        f"allow-list ({exc}); the feature may not be available for this organization's plan "
+        "or on CircleCI server. Remove url_orb_allow_list from the manifest to leave it alone."
+    )
+
+
 class UrlOrbAllowListKind(Kind):
     name = "url_orb_allow_list_entry"
     label = "URL orb allow-list entry"
@@ -131,20 +137,9 @@ class UrlOrbAllowListKind(Kind):
 
     def fetch(self, ctx: FetchContext, parent: Resource | None) -> list[Resource]:
         managed = URL_ORBS.of(ctx.manifest.organization_settings) is not None
-        if not (managed or ctx.read_all):
-            return []  # not in the manifest: not read, so never in the way
-        try:
-            entries = self._list(ctx)
-        except REFUSED as exc:
-            if not managed:
-                ctx.unreadable[(None, self.name)] = str(exc)
-                return []
-            raise ReconcilerError(
-                "organization_settings.url_orb_allow_list: CircleCI refused to show the URL "
-                f"orb allow-list ({exc}); the feature may not be available for this "
-                "organization's plan or on CircleCI server. Remove url_orb_allow_list from the "
-                "manifest to leave it alone."
-            ) from None
+        entries = read_gated(ctx, self.name, managed, lambda: self._list(ctx), _refusal)
+        if entries is None:
+            return []
         # Should CircleCI hold two entries of one name, the first keeps it.
         return [
             self._resource(name, _fields(e.get("prefix"), e.get("auth")), e.get("id"))
