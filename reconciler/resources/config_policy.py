@@ -172,7 +172,6 @@ class ConfigPolicyKind(Kind):
     name = "config_policy"
     label = "config policy"
     section = CONFIG_POLICIES
-    collection = KEY
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         bundle = _local(ctx.manifest)

@@ -34,7 +34,6 @@ class ConfigPolicySettingsKind(Kind):
     name = "config_policy_settings"
     label = "config policy settings"
     section = SECTION
-    collection = SECTION.key
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
         found = declared(ctx.manifest)

@@ -251,7 +251,6 @@ class OrgOidcClaimKind(_Claims, Kind):
     name = "oidc_claim"
     label = "OIDC claim"
     section = ORG_CLAIMS
-    collection = ORG_CLAIMS.key
     set_fields = frozenset({"audience"})
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:
@@ -293,7 +292,6 @@ class ProjectOidcClaimKind(_Claims, CollectionKind):
     parent_kind = "project"
     label = "OIDC claim"
     section = PROJECT_CLAIMS
-    collection = PROJECT_CLAIMS.key
     set_fields = frozenset({"audience"})
 
     def desired(self, ctx: PlanContext) -> tuple[list[Resource], list[Scope]]:

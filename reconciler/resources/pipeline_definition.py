@@ -114,7 +114,6 @@ class PipelineDefinitionKind(CollectionKind):
     name = "pipeline_definition"
     parent_kind = "project"
     section = DEFINITIONS
-    collection = DEFINITIONS.key
     label = "pipeline definition"
     immutable_fields = frozenset({"config_provider", "config_repo"})
 

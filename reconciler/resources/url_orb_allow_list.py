@@ -104,7 +104,6 @@ class UrlOrbAllowListKind(Kind):
     name = "url_orb_allow_list_entry"
     label = "URL orb allow-list entry"
     section = URL_ORBS
-    collection = URL_ORBS.key
     immutable_fields = frozenset({"prefix", "auth"})  # no update route
     replace_creates_first = False  # correct whether or not CircleCI refuses a second name
 
